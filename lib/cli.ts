@@ -1,0 +1,94 @@
+// What every script shares: flags, exit codes, one-line errors, colour only on a terminal.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chalk } from 'zx/core'
+import { minimist } from 'zx'
+import ms from 'ms'
+import { TmuxError } from './tmux.ts'
+
+/** Bad usage: exit 2. */
+export class UsageError extends Error {}
+/** An ordinary failure the user can act on: exit 1, one line. */
+export class Failure extends Error {}
+
+export interface FlagSpec {
+  string?: string[]
+  boolean?: string[]
+  alias?: Record<string, string>
+  default?: Record<string, unknown>
+}
+
+/** The arguments after the script itself, whether run by node, tsx or `npx zx`. */
+export function scriptArgs(metaUrl: string, argv = process.argv): string[] {
+  const self = fileURLToPath(metaUrl)
+  const i = argv.findIndex((a, n) => n > 0 && path.resolve(a) === self)
+  return argv.slice(i === -1 ? 2 : i + 1)
+}
+
+export type Flags = Record<string, unknown> & { _: string[] }
+
+/** minimist, strict: an unknown flag or a missing value is a usage error. */
+export function parseFlags(args: string[], spec: FlagSpec): Flags {
+  const flags = minimist(args, {
+    string: spec.string,
+    boolean: [...(spec.boolean ?? []), 'help'],
+    alias: { h: 'help', ...spec.alias },
+    default: spec.default,
+    '--': true,
+    unknown: (arg: string) => {
+      if (!arg.startsWith('-') || arg === '-') return true
+      throw new UsageError(`unknown flag: ${arg.split('=')[0]}`)
+    },
+  }) as Flags
+  flags._ = [...flags._.map(String), ...((flags['--'] as string[] | undefined) ?? [])]
+  for (const name of spec.string ?? []) {
+    const v = flags[name]
+    if (Array.isArray(v)) throw new UsageError(`--${name} given twice`)
+    if (v === '' && args.some((a) => a === `--${name}`)) throw new UsageError(`--${name} needs a value`)
+  }
+  return flags
+}
+
+/** Colour only on a terminal, and never with NO_COLOR. */
+export function useColour(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb'
+}
+
+export function paint(stream: NodeJS.WriteStream = process.stdout) {
+  chalk.level = useColour(stream) ? Math.max(chalk.level, 1) as 1 : 0
+  return chalk
+}
+
+/** Run a script's main(): map errors to one line on stderr and an exit code, never a stack. */
+export async function runMain(name: string, usage: string, main: () => Promise<number | void>) {
+  try {
+    process.exitCode = (await main()) ?? 0
+  } catch (e) {
+    const err = e as Error
+    if (err instanceof UsageError) {
+      process.stderr.write(`${name}: ${err.message}\n${usage.split('\n')[0]}\nTry '${name} --help'.\n`)
+      process.exitCode = 2
+      return
+    }
+    const known = err instanceof Failure || err instanceof TmuxError
+    const msg = known ? err.message : `unexpected error: ${err?.message ?? String(e)}`
+    process.stderr.write(`${name}: ${msg.split('\n')[0]}\n`)
+    if (!known && process.env.TMUX_VIEWS_DEBUG) process.stderr.write(`${err?.stack}\n`)
+    process.exitCode = 1
+  }
+}
+
+/** A duration in `ms` syntax (90s, 5m, 2h; a bare number is seconds) as milliseconds. */
+export function parseDuration(flag: string, value: unknown): number {
+  const text = String(value).trim()
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : ms(text as ms.StringValue)
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0)
+    throw new UsageError(`--${flag} wants a duration such as 30s, 5m or 2h, not '${text}'`)
+  return n
+}
+
+/** The flags that choose a tmux server, shared by every script. */
+export const SERVER_FLAGS = ['socket', 'socket-path']
+export const SERVER_HELP = `  -L, --socket NAME       tmux server socket name (tmux -L)
+  -S, --socket-path PATH  tmux server socket path (tmux -S)
+                          default: the server of $TMUX, else tmux's default server`

@@ -1,0 +1,133 @@
+// Test fixtures: every test gets its own tmux server (unique -L name, -f /dev/null), killed after
+// the test; nothing here can reach a user's server, and nothing is ended by name.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { TestContext } from 'node:test'
+
+delete process.env.TMUX
+delete process.env.TMUX_PANE
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const TMUX = process.env.TMUX_VIEWS_TMUX || 'tmux'
+
+export interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export class TestServer {
+  name: string
+  constructor(name: string) {
+    this.name = name
+  }
+
+  /** Run tmux on this server; throws with tmux's message unless `ok` is false. */
+  tmux(args: string[], opts: { ok?: boolean; input?: string } = {}): Result {
+    const r = spawnSync(TMUX, ['-L', this.name, '-f', '/dev/null', ...args], { encoding: 'utf8', input: opts.input })
+    const res = { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
+    if (opts.ok !== false && res.code !== 0) throw new Error(`tmux ${args.join(' ')}: ${res.stderr.trim()}`)
+    return res
+  }
+
+  /** A plain session, named exactly `name` ('#' doubled, as tmux's -s wants). */
+  newSession(name: string, command = 'sleep 86400'): string {
+    return this.tmux(['new-session', '-d', '-x', '80', '-y', '24', '-s', name.replaceAll('#', '##'), '-P', '-F', '#{session_id}', command]).stdout.trim()
+  }
+
+  /** session rows as objects, from list-sessions. */
+  sessions(): Array<Record<string, string>> {
+    const fields = ['session_id', 'session_name', 'session_attached', 'session_group', 'session_group_size', '@tmux-views-parent-id', '@tmux-views-claim', '@tmux-views-tab', '@tmux-views-title', '@tmux-views-icon']
+    const r = this.tmux(['list-sessions', '-F', fields.map((f) => `#{${f}}`).join('\t')], { ok: false })
+    if (r.code !== 0) return []
+    return r.stdout.split('\n').filter(Boolean).map((l) => Object.fromEntries(l.split('\t').map((v, i) => [fields[i].replace(/^@tmux-views-|^session_/, ''), v])))
+  }
+
+  names(): string[] {
+    return this.sessions().map((s) => s.name).sort()
+  }
+
+  /** A real client in control mode, attached to `target`, stdin held open until detach(). */
+  async attach(target: string): Promise<Client> {
+    const proc = spawn(TMUX, ['-L', this.name, '-f', '/dev/null', '-C', 'attach-session', '-t', target], { stdio: ['pipe', 'pipe', 'pipe'] })
+    proc.stdout!.resume()
+    proc.stderr!.resume()
+    const client = new Client(proc)
+    await retryUntil(() => this.tmux(['list-clients', '-F', '#{client_pid}']).stdout.split('\n').includes(String(proc.pid)), 'client attached')
+    return client
+  }
+
+  kill() {
+    this.tmux(['kill-server'], { ok: false })
+  }
+}
+
+export class Client {
+  proc: ChildProcess
+  exited: Promise<void>
+  constructor(proc: ChildProcess) {
+    this.proc = proc
+    this.exited = new Promise((resolve) => proc.once('exit', () => resolve()))
+  }
+  /** Close stdin: a control client then detaches, as a closed terminal tab does. */
+  async detach() {
+    this.proc.stdin!.end()
+    await this.exited
+  }
+  async kill(signal: NodeJS.Signals = 'SIGKILL') {
+    this.proc.kill(signal)
+    await this.exited
+  }
+}
+
+let counter = 0
+/** A fresh tmux server for this test, killed when the test ends. */
+export function withServer(t: TestContext): TestServer {
+  const server = new TestServer(`tv-test-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}`)
+  t.after(() => server.kill())
+  return server
+}
+
+/** Run scripts/NAME.mts as a user would, with node and tsx; TMUX is unset. */
+export function runScript(name: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, ...opts.env }
+    delete env.TMUX
+    const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', `${name}.mts`), ...args], { cwd: ROOT, env })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d) => (stdout += d))
+    p.stderr.on('data', (d) => (stderr += d))
+    p.on('error', reject)
+    p.stdin.end(opts.input ?? '')
+    p.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+/** Poll until fn() is true; fail with `what` after `ms`. */
+export async function retryUntil(fn: () => boolean | Promise<boolean>, what: string, ms = 10_000, every = 25) {
+  const end = Date.now() + ms
+  for (;;) {
+    if (await fn()) return
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`)
+    await new Promise((r) => setTimeout(r, every))
+  }
+}
+
+/** Names that would run a command or break quoting if anything handled them carelessly. */
+export function hostileNames(canary: string): string[] {
+  return [
+    `it's`,
+    `say "hi"`,
+    `$(touch ${canary})`,
+    `\`touch ${canary}\``,
+    `two words`,
+    `#{session_id}`,
+    `#(touch ${canary})`,
+    `ünï-cødé ✓`,
+    `-leading`,
+    `semi;`,
+  ]
+}
