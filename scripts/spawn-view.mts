@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx zx
 // spawn-view: give a terminal tab its own view of a tmux session, reusing an orphaned one.
 import { Tmux, serverFrom } from '../lib/tmux.ts'
 import { spawnView } from '../lib/spawn.ts'

@@ -1,0 +1,96 @@
+// The pure rules, over plain data: no tmux here.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { SESSION_FIELDS, SESSION_FORMAT, chain, escapeArg, escapeName, parseSessions, serverFrom, type Session } from '../lib/tmux.ts'
+import { claimPending, findSession, groupConflict, parentOf, reusableViews, storedName, viewKind, viewsOf } from '../lib/views.ts'
+
+let ids = 0
+function session(p: Partial<Session>): Session {
+  return {
+    id: `$${ids++}`, name: 's', attached: 0, created: 1000, lastAttached: null, group: null, groupSize: 0,
+    parentId: null, parentName: null, viewCreated: null, claim: null, claimAt: null, tab: null, title: null, icon: null,
+    ...p,
+  }
+}
+
+test('the -F format and the parser come from one field list', () => {
+  assert.equal(SESSION_FORMAT.split('\t').length, SESSION_FIELDS.length)
+  const [s] = parseSessions('$3\twork-view-1-2\t0\t1700000000\t\twork\t2\t$1\twork\t1700000000\ttok\t1700000001\t7\tlogs\t📜\n')
+  assert.deepEqual(s, {
+    id: '$3', name: 'work-view-1-2', attached: 0, created: 1700000000, lastAttached: null, group: 'work', groupSize: 2,
+    parentId: '$1', parentName: 'work', viewCreated: 1700000000, claim: 'tok', claimAt: 1700000001, tab: '7', title: 'logs', icon: '📜',
+  })
+})
+
+test("an argument ending in ';' is escaped so tmux does not end the command there", () => {
+  assert.equal(escapeArg('x;'), 'x\\;')
+  assert.equal(escapeArg('x\\;'), 'x\\\\;')
+  assert.equal(escapeArg('x'), 'x')
+  assert.deepEqual(chain([['a', ';'], ['b']]), ['a', '\\;', ';', 'b'])
+  assert.equal(escapeName('#(id)'), '##(id)')
+})
+
+test('the server comes from --socket, --socket-path, then $TMUX, then the default', () => {
+  assert.deepEqual(serverFrom({ socket: 'x', socketPath: '/p' }, { TMUX: '/t,1,2' }), { kind: 'name', value: 'x' })
+  assert.deepEqual(serverFrom({ socketPath: '/p' }, { TMUX: '/t,1,2' }), { kind: 'path', value: '/p' })
+  assert.deepEqual(serverFrom({}, { TMUX: '/tmp/tmux-0/a,b,123,0' }), { kind: 'path', value: '/tmp/tmux-0/a,b' })
+  assert.deepEqual(serverFrom({}, {}), { kind: 'default' })
+})
+
+test('storedName mirrors how tmux rewrites a new session name', () => {
+  assert.equal(storedName('a.b:c'), 'a_b_c')
+  assert.equal(storedName('a\tb\\c\nd'), 'a\\tb\\\\c\\nd')
+  assert.equal(storedName('ünï #{x}'), 'ünï #{x}')
+})
+
+test('findSession is exact: a prefix never matches', () => {
+  const all = [session({ name: 'workbench' }), session({ name: 'a_b' })]
+  assert.equal(findSession(all, 'work'), undefined)
+  assert.equal(findSession(all, 'a.b')?.name, 'a_b')
+})
+
+test('views: marked ones, and older-design ones only when grouped with their named parent', () => {
+  const parent = session({ name: 'work', group: 'work', groupSize: 3 })
+  const marked = session({ name: 'anything', group: 'work', parentId: parent.id })
+  const legacy = session({ name: 'work-view-1735324800-5432', group: 'work' })
+  const lookalike = session({ name: 'work-view-1-2' }) // not grouped
+  const stranger = session({ name: 'other-view-1-2', group: 'work' }) // no session named 'other'
+  const all = [parent, marked, legacy, lookalike, stranger]
+  assert.equal(viewKind(marked, all), 'marked')
+  assert.equal(viewKind(legacy, all), 'legacy')
+  assert.equal(viewKind(lookalike, all), null)
+  assert.equal(viewKind(stranger, all), null)
+  assert.equal(viewKind(parent, all), null)
+  assert.deepEqual(viewsOf(parent, all), [marked, legacy])
+  assert.equal(parentOf(marked, all), parent)
+})
+
+test('a claim protects a view until a client attaches or the grace passes', () => {
+  const v = session({ claimAt: 100 })
+  assert.equal(claimPending(v, 110, 30), true)
+  assert.equal(claimPending(v, 130, 30), false)
+  assert.equal(claimPending({ ...v, lastAttached: 100 }, 110, 30), false)
+  assert.equal(claimPending({ ...v, lastAttached: 99 }, 110, 30), true)
+  assert.equal(claimPending(session({}), 110, 30), false)
+})
+
+test('reusable views: unattached, unclaimed, most recently used first', () => {
+  const parent = session({ name: 'work', group: 'work' })
+  const mk = (p: Partial<Session>) => session({ group: 'work', parentId: parent.id, ...p })
+  const attached = mk({ attached: 1 })
+  const claimed = mk({ claimAt: 195 })
+  const old = mk({ lastAttached: 50 })
+  const recent = mk({ lastAttached: 150 })
+  const thisSecond = mk({ lastAttached: 200 })
+  const expired = mk({ claimAt: 100 })
+  const all = [parent, attached, claimed, old, recent, thisSecond, expired]
+  assert.deepEqual(reusableViews(parent, all, 200, 30), [recent, old, expired])
+})
+
+test('a parent in no group must not join a group that carries its name', () => {
+  const parent = session({ name: 'work' })
+  const leftover = session({ name: 'work-view-1-2', group: 'work', groupSize: 1 })
+  assert.equal(groupConflict(parent, [parent, leftover]), true)
+  assert.equal(groupConflict(parent, [parent]), false)
+  assert.equal(groupConflict({ ...parent, group: 'work' }, [parent, leftover]), false)
+})

@@ -1,0 +1,27 @@
+// npm run build: bundle each script with its dependencies into dist/scripts/<name>.mjs, so hooks,
+// timers and terminals start plain `node` on one file: no TypeScript loader, no node_modules.
+import { build } from 'esbuild'
+import { readdirSync, rmSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const scripts = readdirSync(path.join(root, 'scripts')).filter((f) => f.endsWith('.mts'))
+rmSync(path.join(root, 'dist'), { recursive: true, force: true })
+await build({
+  absWorkingDir: root,
+  entryPoints: scripts.map((f) => `scripts/${f}`),
+  outdir: 'dist/scripts',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // zx's bundled CommonJS parts call require() for node builtins
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+})
