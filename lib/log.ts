@@ -130,7 +130,9 @@ function openIfThere(file: string): number | null {
   try {
     return fs.openSync(file, 'r')
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
+    // ENOTDIR: a file stands where a directory of the path should be, so no log can exist
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null
     throw e
   }
 }
