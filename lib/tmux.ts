@@ -1,5 +1,7 @@
 // The one module that starts tmux. Every call goes through Tmux.run(), which adds the server
 // choice (-L / -S) and quotes each argument through zx, so no name ever reaches a shell as text.
+import fs from 'node:fs'
+import path from 'node:path'
 import { $ } from 'zx/core'
 
 // ---- server choice ----------------------------------------------------------------------------
@@ -28,8 +30,38 @@ export function serverArgs(server: Server): string[] {
   return []
 }
 
-export function serverLabel(server: Server): string {
-  return server.kind === 'default' ? 'default' : server.value
+/** How a server is named in output and the log: a socket in tmux's own directory by its -L name. */
+export function serverLabel(server: Server, env: NodeJS.ProcessEnv = process.env): string {
+  if (server.kind === 'default') return 'default'
+  if (server.kind === 'path' && path.dirname(server.value) === socketDir(env)) return path.basename(server.value)
+  return server.value
+}
+
+/** tmux's own socket directory for this user: $TMUX_TMPDIR (or /tmp) / tmux-UID. */
+export function socketDir(env: NodeJS.ProcessEnv = process.env): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0
+  return path.join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`)
+}
+
+/** Every server socket of this user (live or stale: a stale one answers "no server"). */
+export function allServers(env: NodeJS.ProcessEnv = process.env): Server[] {
+  const dir = socketDir(env)
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir).sort()
+  } catch {
+    return []
+  }
+  return names
+    .map((n) => path.join(dir, n))
+    .filter((p) => {
+      try {
+        return fs.statSync(p).isSocket()
+      } catch {
+        return false
+      }
+    })
+    .map((p) => ({ kind: 'path', value: p }))
 }
 
 // ---- errors -----------------------------------------------------------------------------------
@@ -92,6 +124,7 @@ export const MARK = {
   tab: '@tmux-views-tab',
   title: '@tmux-views-title',
   icon: '@tmux-views-icon',
+  kept: '@tmux-views-kept',
 } as const
 
 export interface Session {
@@ -99,6 +132,7 @@ export interface Session {
   name: string
   attached: number
   created: number
+  activity: number
   lastAttached: number | null
   group: string | null
   groupSize: number
@@ -110,6 +144,7 @@ export interface Session {
   tab: string | null
   title: string | null
   icon: string | null
+  kept: boolean
 }
 
 const text = (v: string) => v
@@ -123,6 +158,7 @@ export const SESSION_FIELDS: ReadonlyArray<[keyof Session, string, (v: string) =
   ['name', 'session_name', text],
   ['attached', 'session_attached', int],
   ['created', 'session_created', int],
+  ['activity', 'session_activity', int],
   ['lastAttached', 'session_last_attached', optInt],
   ['group', 'session_group', optText],
   ['groupSize', 'session_group_size', int],
@@ -134,6 +170,7 @@ export const SESSION_FIELDS: ReadonlyArray<[keyof Session, string, (v: string) =
   ['tab', MARK.tab, optText],
   ['title', MARK.title, optText],
   ['icon', MARK.icon, optText],
+  ['kept', MARK.kept, (v: string) => v !== ''],
 ]
 
 // tmux writes names with tabs escaped (\t), and option values are cleaned on write, so a tab
@@ -275,8 +312,53 @@ export class Tmux {
     }
   }
 
+  /** Run many commands through `source-file -`: one process, no argument-size limit. */
+  async source(lines: string[]): Promise<string> {
+    if (lines.length === 0) return ''
+    try {
+      return await this.run([['source-file', '-']], { input: lines.join('\n') + '\n' })
+    } catch (e) {
+      // A guard whose session has gone fails alone; the other lines still ran.
+      if (e instanceof TmuxError && e.kind !== 'missing' && e.kind !== 'no-server') return e.stdout
+      throw e
+    }
+  }
+
+  /**
+   * Remove views, one batched invocation. Each kill is guarded inside the server, at the moment of
+   * the kill: still no client, the same last-attach time and claim as seen, and not the last
+   * member of its group. Resolves with the ids actually removed.
+   */
+  async removeViews(views: Session[]): Promise<string[]> {
+    const out = await this.source(views.map((v) => `if-shell -F -t ${quoteForTmux(v.id)} ${quoteForTmux(removable(v))} ` +
+      `{ kill-session -t ${quoteForTmux(v.id)} ; display-message -p ${quoteForTmux(`removed ${v.id}`)} }`))
+    return [...out.matchAll(/^removed (\$\d+)$/gm)].map((m) => m[1])
+  }
+
+  /** Note on views that they were kept as the last of their group (so it is logged once). */
+  async markKept(views: Session[]): Promise<void> {
+    await this.source(views.map((v) => `set-option -t ${quoteForTmux(v.id)} ${MARK.kept} 1`))
+  }
+
+  /** Give a view that outlived its parent the parent's name back, as a plain session. */
+  async rescue(view: Session, name: string): Promise<void> {
+    const unset = Object.values(MARK).map((m) => ['set-option', '-u', '-t', view.id, m])
+    await this.run([['rename-session', '-t', view.id, '--', escapeName(name)], ...unset])
+  }
+
   async sessionName(id: string): Promise<string> {
     return (await this.run([['display-message', '-p', '-t', id, '#{session_name}']])).trim()
+  }
+
+  /** The hook's command, or null when none is installed at our index. */
+  async hook(): Promise<string | null> {
+    const out = await this.run([['show-hooks', '-g', 'client-detached']])
+    const line = out.split('\n').find((l) => l.startsWith(`${HOOK} `))
+    return line ? line.slice(HOOK.length + 1) : null
+  }
+
+  async setHook(command: string | null): Promise<void> {
+    await this.run([command === null ? ['set-hook', '-gu', HOOK] : ['set-hook', '-g', HOOK, command]])
   }
 
   /** Set marks on a session by id, then optionally run one more command, in one invocation. */
@@ -287,7 +369,44 @@ export class Tmux {
   }
 }
 
+/** The kill guard: a tmux format that is true only if `v` may still go. */
+export function removable(v: Session): string {
+  const all = (...c: string[]): string => (c.length === 1 ? c[0] : `#{&&:${c[0]},${all(...c.slice(1))}}`)
+  return all(
+    '#{==:#{session_attached},0}',
+    `#{==:#{session_last_attached},${v.lastAttached ?? ''}}`,
+    `#{==:#{${MARK.claim}},${v.claim ?? ''}}`,
+    '#{e|>:#{session_group_size},1}',
+  )
+}
+
+// ---- the client-detached hook -----------------------------------------------------------------
+
+/** One fixed index in the hook array, so reinstalling never duplicates and other hooks stay. */
+export const HOOK = 'client-detached[48]'
+
+/** POSIX shell single quotes. */
+export function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`
+}
+
+/**
+ * The hook's tmux command: run the compiled on-detach in the background, silenced (a hook's output
+ * or failure would open a view-mode screen in the user's pane). No session name is in it; the
+ * server is the one in $TMUX, which tmux sets for run-shell, minus its ",pid,index" tail.
+ */
+export function hookCommand(node: string, entry: string): string {
+  const sh = `${shellQuote(node)} ${shellQuote(entry)} -S "\${TMUX%,*,*}" >/dev/null 2>&1 || true`
+  return `run-shell -b ${quoteForTmux(sh.replaceAll('#', '##'))}`
+}
+
+/** The same hook as a line for a tmux.conf. */
+export function hookConfLine(node: string, entry: string): string {
+  return `set-hook -g '${HOOK}' ${quoteForTmux(hookCommand(node, entry))}`
+}
+
 /** Quote a value for tmux's own command parser (inside if-shell's command string). */
 export function quoteForTmux(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`
+  if (!value.includes("'")) return `'${value}'`
+  return `"${value.replace(/[\\"$]/g, '\\$&')}"`
 }

@@ -81,3 +81,69 @@ export function reusableViews(parent: Session, sessions: Session[], nowSec: numb
 export function groupConflict(parent: Session, sessions: Session[]): boolean {
   return parent.group === null && sessions.some((s) => s.group === parent.name)
 }
+
+// ---- which views may go -----------------------------------------------------------------------
+
+export interface Policy {
+  nowSec: number
+  graceSec: number
+  /** sweep: also remove tracked views unattached this long; null: the hook's rule (any orphan) */
+  maxAgeSec: number | null
+  /** the tabs the terminal still has; null when unknown */
+  liveTabs: Set<string> | null
+}
+
+export type KeepReason = 'attached' | 'claimed' | 'last-of-group' | 'tracked'
+export type RemoveReason = 'orphan' | 'untracked' | 'expired'
+
+export interface Verdict {
+  view: Session
+  kind: ViewKind
+  /** the parent, when alive and still in the view's group */
+  parent: Session | undefined
+  remove: boolean
+  reason: KeepReason | RemoveReason
+}
+
+/** Seconds since a view last had a client (or since it was made or claimed, if later). */
+export function unattachedFor(view: Session, nowSec: number): number {
+  return nowSec - Math.max(view.lastAttached ?? 0, view.activity, view.created, view.claimAt ?? 0)
+}
+
+/**
+ * A view may go only when no client shows it, it is not inside its claim grace, and it is not the
+ * last member of its group (killing that would kill the user's programs). The hook removes every
+ * such view; a sweep only the untracked ones and those unattached longer than max-age.
+ */
+export function judge(view: Session, kind: ViewKind, sessions: Session[], p: Policy): Verdict {
+  const parent = parentOf(view, sessions)
+  const keep = (reason: KeepReason): Verdict => ({ view, kind, parent, remove: false, reason })
+  const go = (reason: RemoveReason): Verdict => ({ view, kind, parent, remove: true, reason })
+  if (view.attached > 0) return keep('attached')
+  if (claimPending(view, p.nowSec, p.graceSec) || !SAFE_TOKEN.test(view.claim ?? '')) return keep('claimed')
+  if (view.groupSize <= 1) return keep('last-of-group')
+  if (p.maxAgeSec === null) return go('orphan')
+  if (view.tab === null || (p.liveTabs !== null && !p.liveTabs.has(view.tab))) return go('untracked')
+  if (unattachedFor(view, p.nowSec) >= p.maxAgeSec) return go('expired')
+  return keep('tracked')
+}
+
+/** Claim tokens are compared inside a tmux format at kill time, so only plain ones are trusted. */
+export const SAFE_TOKEN = /^[\w-]*$/
+
+/** Every view on the server, judged. */
+export function judgeAll(sessions: Session[], p: Policy): Verdict[] {
+  const out: Verdict[] = []
+  for (const s of sessions) {
+    const kind = viewKind(s, sessions)
+    if (kind) out.push(judge(s, kind, sessions, p))
+  }
+  return out
+}
+
+/** The name to give back to a view that outlived its parent, if the name is free. */
+export function rescueName(v: Verdict, sessions: Session[]): string | null {
+  if (v.reason !== 'last-of-group' || v.parent) return null
+  const name = v.view.parentName ?? VIEW_NAME.exec(v.view.name)?.[1] ?? null
+  return name !== null && !sessions.some((s) => s.name === name) ? name : null
+}

@@ -7,8 +7,8 @@ import { claimPending, findSession, groupConflict, parentOf, reusableViews, stor
 let ids = 0
 function session(p: Partial<Session>): Session {
   return {
-    id: `$${ids++}`, name: 's', attached: 0, created: 1000, lastAttached: null, group: null, groupSize: 0,
-    parentId: null, parentName: null, viewCreated: null, claim: null, claimAt: null, tab: null, title: null, icon: null,
+    id: `$${ids++}`, name: 's', attached: 0, created: 1000, activity: 1000, lastAttached: null, group: null, groupSize: 0,
+    parentId: null, parentName: null, viewCreated: null, claim: null, claimAt: null, tab: null, title: null, icon: null, kept: false,
     ...p,
   }
 }

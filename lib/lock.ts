@@ -1,0 +1,90 @@
+// A per-server lock in the runtime directory, so a timer's sweep and a key binding's sweep never
+// work on one server at the same time. A lock whose process is gone is stale and taken over.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createHash } from 'node:crypto'
+
+export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_RUNTIME_DIR && path.isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : os.tmpdir()
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0
+  return path.join(base, env.XDG_RUNTIME_DIR ? 'tmux-views' : `tmux-views-${uid}`)
+}
+
+export function lockPath(server: string, env: NodeJS.ProcessEnv = process.env): string {
+  const tag = createHash('sha256').update(server).digest('hex').slice(0, 16)
+  return path.join(runtimeDir(env), `sweep-${tag}.lock`)
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Take the lock, or return null when a live process holds it. The returned function releases it.
+ */
+export function tryLock(file: string): (() => void) | null {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600)
+      fs.writeSync(fd, `${process.pid}\n`)
+      fs.closeSync(fd)
+      return () => {
+        try {
+          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file)
+        } catch {}
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+    let holder = NaN
+    try {
+      holder = Number.parseInt(fs.readFileSync(file, 'utf8'), 10)
+    } catch {
+      continue // released meanwhile: try again
+    }
+    // A lock still being written has no pid yet; give its writer a moment rather than steal it.
+    if (Number.isNaN(holder) && Date.now() - statMs(file) < 2000) return null
+    if (!Number.isNaN(holder) && alive(holder)) return null
+    // Stale. Move it aside and look again: another process may have taken it over meanwhile,
+    // and a live lock moved aside by mistake is linked back (link never overwrites).
+    const aside = `${file}.stale-${process.pid}`
+    try {
+      fs.renameSync(file, aside)
+    } catch {
+      continue
+    }
+    const pid = Number.parseInt(readOr(aside, ''), 10)
+    if (!Number.isNaN(pid) && pid !== holder && alive(pid)) {
+      try {
+        fs.linkSync(aside, file)
+      } catch {}
+      fs.rmSync(aside, { force: true })
+      return null
+    }
+    fs.rmSync(aside, { force: true })
+  }
+  return null
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return fallback
+  }
+}
+
+function statMs(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs
+  } catch {
+    return 0
+  }
+}

@@ -1,0 +1,50 @@
+// The tab record: which terminal tabs were showing which views at the last pass that knew the
+// terminal's live tabs (sweep --live-tabs). It outlives a terminal crash, so tabs can be restored.
+import fs from 'node:fs'
+import path from 'node:path'
+import { logDir } from './log.ts'
+import type { Session } from './tmux.ts'
+
+export interface TabRecord {
+  tab: string
+  title: string | null
+  icon: string | null
+  parent: string | null
+  view: string
+  socket: string
+}
+
+export function tabsPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(logDir(env), 'tabs.json')
+}
+
+/** The live tabs' views, in the order they were opened (claim time, then tab id). */
+export function liveTabRecords(sessions: Session[], liveTabs: Set<string>, socket: string): TabRecord[] {
+  return sessions
+    .filter((s) => s.tab !== null && liveTabs.has(s.tab))
+    .sort((a, b) => (a.claimAt ?? a.created) - (b.claimAt ?? b.created) || Number(a.tab) - Number(b.tab))
+    .map((s) => ({ tab: s.tab!, title: s.title, icon: s.icon, parent: s.parentName, view: s.name, socket }))
+}
+
+/** Replace the record (atomically: a reader sees the old file or the new one). Never throws. */
+export function writeTabs(records: TabRecord[], env: NodeJS.ProcessEnv = process.env): string | null {
+  const file = tabsPath(env)
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+    const tmp = `${file}.${process.pid}.tmp`
+    fs.writeFileSync(tmp, JSON.stringify({ updated: new Date().toISOString(), tabs: records }, null, 2) + '\n', { mode: 0o600 })
+    fs.renameSync(tmp, file)
+    return null
+  } catch (e) {
+    return `cannot write the tab record (${file}): ${(e as Error).message}`
+  }
+}
+
+export function readTabs(env: NodeJS.ProcessEnv = process.env): TabRecord[] {
+  try {
+    const data = JSON.parse(fs.readFileSync(tabsPath(env), 'utf8'))
+    return Array.isArray(data?.tabs) ? data.tabs : []
+  } catch {
+    return []
+  }
+}

@@ -1,0 +1,64 @@
+// on-detach: the tmux client-detached hook (layer 1). tmux does not say reliably which session a
+// client left, so it looks at every view (one list call) and removes those no client shows.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { HOOK, Tmux, hookCommand, hookConfLine, serverFrom } from '../lib/tmux.ts'
+import { cleanup } from '../lib/cleanup.ts'
+import { loadSettings } from '../lib/config.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+
+const USAGE = `Usage: on-detach [options]
+
+Remove every view session that no client shows, is past its claim grace and is
+not the last session of its group. tmux runs this on client-detached once
+installed; it prints nothing unless asked.
+
+Options:
+  --install               install the hook on the server (${HOOK}; idempotent)
+  --uninstall             remove it
+  --print-conf            print the tmux.conf line that installs it
+  -n, --dry-run           list what would be removed; change nothing
+  --grace DURATION        protection of a claimed, not yet attached view (default 30s)
+${SERVER_HELP}
+  --json                  print {"removed","kept","dryRun"}
+  -v, --verbose           say what was removed
+  -h, --help              show this help
+
+Exit status: 0 ok (also when no server runs), 1 failure, 2 bad usage.`
+
+await runMain('on-detach', USAGE, async () => {
+  const flags = parseFlags(scriptArgs(import.meta.url), {
+    string: [...SERVER_FLAGS, 'grace'],
+    boolean: ['install', 'uninstall', 'print-conf', 'dry-run', 'json', 'verbose'],
+    alias: { n: 'dry-run', L: 'socket', S: 'socket-path', v: 'verbose' },
+  })
+  if (flags.help) return void console.log(USAGE)
+  if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
+  const settings = loadSettings(flags)
+  const tmux = new Tmux(serverFrom(settings))
+
+  if (flags['print-conf']) return void console.log(`# tmux-views: remove orphaned views when a client detaches\n${hookConfLine(process.execPath, entry())}`)
+  if (flags.install || flags.uninstall) {
+    await tmux.setHook(flags.install ? hookCommand(process.execPath, entry()) : null)
+    if (flags.verbose) console.error(`${flags.install ? 'Installed' : 'Removed'} the ${HOOK} hook on '${tmux.label}'`)
+    return
+  }
+
+  const result = await cleanup(tmux, {
+    policy: { nowSec: Math.floor(Date.now() / 1000), graceSec: parseDuration('grace', settings.grace) / 1000, maxAgeSec: null, liveTabs: null },
+    dryRun: Boolean(flags['dry-run']),
+    layer: 'hook',
+  })
+  if (flags.json) console.log(JSON.stringify({ removed: result.removed.map((r) => r.name), kept: result.kept, dryRun: Boolean(flags['dry-run']) }))
+  else if (flags.verbose || flags['dry-run'])
+    for (const r of result.removed) console.log(`${flags['dry-run'] ? 'Would remove' : 'Removed'} view session: ${r.name}`)
+})
+
+/** The compiled entry the hook runs: plain node on one file is the fast path. */
+function entry(): string {
+  const self = fileURLToPath(import.meta.url)
+  const built = self.endsWith('.mjs') ? self : path.resolve(path.dirname(self), '../dist/scripts/on-detach.mjs')
+  if (!existsSync(built)) throw new Failure(`${built} is missing: run 'npm run build' first`)
+  return built
+}

@@ -1,0 +1,99 @@
+// sweep: remove orphaned views, for timers, cron, key bindings and by hand. Never removes the
+// last session of a group: that would kill its programs.
+import { Tmux, allServers, serverFrom } from '../lib/tmux.ts'
+import { cleanup, type CleanupResult } from '../lib/cleanup.ts'
+import { loadSettings } from '../lib/config.ts'
+import { lockPath, tryLock } from '../lib/lock.ts'
+import { liveTabRecords, writeTabs } from '../lib/tabs.ts'
+import type { Layer } from '../lib/log.ts'
+import { SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+
+const USAGE = `Usage: sweep [options]
+
+Remove view sessions that no client shows: untracked ones (no tab recorded, or
+a tab not among --live-tabs) and those unattached longer than --max-age. A view
+in its claim grace, attached, or the last session of its group is kept.
+
+Options:
+  -n, --dry-run           list what would be removed; change nothing
+  --max-age DURATION      remove tracked views unattached this long (default 5m)
+  --grace DURATION        protection of a claimed, not yet attached view (default 30s)
+  --live-tabs ID,...      the tabs the terminal still has; records them for restore
+  --rescue                rename a view whose parent is gone back to the parent's name
+  --by LAYER              who runs it, for the lifecycle log: sweep (default), manual, terminal
+${SERVER_HELP}
+  -A, --all-sockets       every tmux server of this user
+  --json                  print {"removed","kept","dryRun"} (and "rescued", "noServer")
+  -v, --verbose           also list what is kept, and why
+  -h, --help              show this help
+
+Durations: 90s, 5m, 2h (a bare number is seconds). Settings also come from
+$XDG_CONFIG_HOME/tmux-views/config.json and TMUX_VIEWS_MAX_AGE, TMUX_VIEWS_GRACE,
+TMUX_VIEWS_SOCKET; flags win.
+Exit status: 0 ok (also when no server runs), 1 failure, 2 bad usage.`
+
+await runMain('sweep', USAGE, async () => {
+  const flags = parseFlags(scriptArgs(import.meta.url), {
+    string: [...SERVER_FLAGS, 'max-age', 'grace', 'live-tabs', 'by'],
+    boolean: ['dry-run', 'all-sockets', 'rescue', 'json', 'verbose'],
+    alias: { n: 'dry-run', L: 'socket', S: 'socket-path', A: 'all-sockets', v: 'verbose' },
+  })
+  if (flags.help) return void console.log(USAGE)
+  if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
+  const settings = loadSettings(flags)
+  const layer = (flags.by ?? 'sweep') as Layer
+  if (!['sweep', 'manual', 'terminal'].includes(layer)) throw new UsageError(`--by wants sweep, manual or terminal, not '${layer}'`)
+  const liveTabs = flags['live-tabs'] === undefined ? null : new Set(String(flags['live-tabs']).split(',').map((t) => t.trim()).filter(Boolean))
+  const dryRun = Boolean(flags['dry-run'])
+  const policy = {
+    nowSec: Math.floor(Date.now() / 1000),
+    graceSec: parseDuration('grace', settings.grace) / 1000,
+    maxAgeSec: parseDuration('max-age', settings.maxAge) / 1000,
+    liveTabs,
+  }
+  const servers = flags['all-sockets'] ? allServers() : [serverFrom(settings)]
+
+  const results: CleanupResult[] = []
+  const tabs = []
+  for (const server of servers) {
+    const tmux = new Tmux(server)
+    const unlock = dryRun ? () => {} : tryLock(lockPath(tmux.label))
+    if (!unlock) {
+      console.error(`sweep: another sweep is working on '${tmux.label}'; skipped`)
+      continue
+    }
+    try {
+      const result = await cleanup(tmux, { policy, dryRun, rescue: Boolean(flags.rescue), layer })
+      if (liveTabs) tabs.push(...liveTabRecords(result.verdicts.map((v) => v.view), liveTabs, tmux.label))
+      results.push(result)
+    } finally {
+      unlock()
+    }
+  }
+  const warning = liveTabs && !dryRun ? writeTabs(tabs) : null
+  if (warning) console.error(`sweep: ${warning}`)
+  print(results, { dryRun, json: Boolean(flags.json), verbose: Boolean(flags.verbose), all: Boolean(flags['all-sockets']) })
+})
+
+function print(results: CleanupResult[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
+  const removed = results.flatMap((r) => r.removed)
+  const kept = results.flatMap((r) => r.kept)
+  const rescued = results.flatMap((r) => r.rescued)
+  const noServer = results.length > 0 && results.every((r) => r.noServer)
+  if (o.json) {
+    const json: Record<string, unknown> = { removed: removed.map((r) => r.name), kept, dryRun: o.dryRun }
+    if (rescued.length) json.rescued = rescued
+    if (noServer) json.noServer = true
+    return void console.log(JSON.stringify(json))
+  }
+  const c = paint()
+  if (noServer && !o.all) return void console.log(`No tmux server on socket '${results[0].socket}': nothing to clean.`)
+  const n = removed.length
+  console.log(o.dryRun ? `Would clean up ${n} orphaned view session(s)` : `Cleaned up ${n} orphaned view session(s)`)
+  if (o.dryRun || o.verbose) for (const r of removed) console.log(`  ${c.red('-')} ${r.name} ${c.dim(`(${r.reason})`)}`)
+  for (const r of rescued) console.log(`Rescued ${r.name} as ${c.bold(r.as)}`)
+  const orphanedWork = kept.filter((k) => k.reason.startsWith('last-of-group'))
+  if (orphanedWork.length)
+    console.log(c.yellow(`Kept ${orphanedWork.length} view(s) whose parent is gone: they hold the windows. 'sweep --rescue' renames them back.`))
+  if (o.verbose) for (const k of kept) console.log(`  ${c.green('=')} ${k.name} ${c.dim(`(kept: ${k.reason})`)}`)
+}
