@@ -131,12 +131,21 @@ export function judge(view: Session, kind: ViewKind, sessions: Session[], p: Pol
 /** Claim tokens are compared inside a tmux format at kill time, so only plain ones are trusted. */
 export const SAFE_TOKEN = /^[\w-]*$/
 
-/** Every view on the server, judged. */
+/**
+ * Every view on the server, judged as if removed in order: a group never loses its last member,
+ * even when all of its members may go (a parent gone, its views orphaned).
+ */
 export function judgeAll(sessions: Session[], p: Policy): Verdict[] {
+  const left = new Map<string, number>()
   const out: Verdict[] = []
   for (const s of sessions) {
     const kind = viewKind(s, sessions)
-    if (kind) out.push(judge(s, kind, sessions, p))
+    if (!kind) continue
+    let v = judge(s, kind, sessions, p)
+    const members = left.get(s.group!) ?? s.groupSize
+    if (v.remove && members <= 1) v = { ...v, remove: false, reason: 'last-of-group' }
+    if (v.remove) left.set(s.group!, members - 1)
+    out.push(v)
   }
   return out
 }

@@ -2,12 +2,19 @@
 // the test; nothing here can reach a user's server, and nothing is ended by name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
 
 delete process.env.TMUX
 delete process.env.TMUX_PANE
+// Config, log, tab record and locks of this test process (and of the tmux servers it starts, whose
+// hooks run scripts) live in a temp dir, never in the user's home.
+const sandboxDir = mkdtempSync(path.join(tmpdir(), 'tv-test-home-'))
+for (const [key, dir] of [['XDG_CONFIG_HOME', 'config'], ['XDG_STATE_HOME', 'state'], ['XDG_RUNTIME_DIR', 'run']])
+  process.env[key] = path.join(sandboxDir, dir)
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TMUX = process.env.TMUX_VIEWS_TMUX || 'tmux'
@@ -20,13 +27,15 @@ export interface Result {
 
 export class TestServer {
   name: string
-  constructor(name: string) {
+  env: NodeJS.ProcessEnv
+  constructor(name: string, env: NodeJS.ProcessEnv = process.env) {
     this.name = name
+    this.env = env
   }
 
   /** Run tmux on this server; throws with tmux's message unless `ok` is false. */
   tmux(args: string[], opts: { ok?: boolean; input?: string } = {}): Result {
-    const r = spawnSync(TMUX, ['-L', this.name, '-f', '/dev/null', ...args], { encoding: 'utf8', input: opts.input })
+    const r = spawnSync(TMUX, ['-L', this.name, '-f', '/dev/null', ...args], { encoding: 'utf8', input: opts.input, env: this.env })
     const res = { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
     if (opts.ok !== false && res.code !== 0) throw new Error(`tmux ${args.join(' ')}: ${res.stderr.trim()}`)
     return res
@@ -51,7 +60,7 @@ export class TestServer {
 
   /** A real client in control mode, attached to `target`, stdin held open until detach(). */
   async attach(target: string): Promise<Client> {
-    const proc = spawn(TMUX, ['-L', this.name, '-f', '/dev/null', '-C', 'attach-session', '-t', target], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const proc = spawn(TMUX, ['-L', this.name, '-f', '/dev/null', '-C', 'attach-session', '-t', target], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env })
     proc.stdout!.resume()
     proc.stderr!.resume()
     const client = new Client(proc)
@@ -84,8 +93,8 @@ export class Client {
 
 let counter = 0
 /** A fresh tmux server for this test, killed when the test ends. */
-export function withServer(t: TestContext): TestServer {
-  const server = new TestServer(`tv-test-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}`)
+export function withServer(t: TestContext, env: NodeJS.ProcessEnv = process.env): TestServer {
+  const server = new TestServer(`tv-test-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}`, env)
   t.after(() => server.kill())
   return server
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { SESSION_FIELDS, SESSION_FORMAT, chain, escapeArg, escapeName, parseSessions, serverFrom, type Session } from '../lib/tmux.ts'
-import { claimPending, findSession, groupConflict, parentOf, reusableViews, storedName, viewKind, viewsOf } from '../lib/views.ts'
+import { claimPending, findSession, groupConflict, judgeAll, parentOf, reusableViews, storedName, viewKind, viewsOf } from '../lib/views.ts'
 
 let ids = 0
 function session(p: Partial<Session>): Session {
@@ -15,10 +15,10 @@ function session(p: Partial<Session>): Session {
 
 test('the -F format and the parser come from one field list', () => {
   assert.equal(SESSION_FORMAT.split('\t').length, SESSION_FIELDS.length)
-  const [s] = parseSessions('$3\twork-view-1-2\t0\t1700000000\t\twork\t2\t$1\twork\t1700000000\ttok\t1700000001\t7\tlogs\t📜\n')
+  const [s] = parseSessions('$3\twork-view-1-2\t0\t1700000000\t1700000005\t\twork\t2\t$1\twork\t1700000000\ttok\t1700000001\t7\tlogs\t📜\t1\n')
   assert.deepEqual(s, {
-    id: '$3', name: 'work-view-1-2', attached: 0, created: 1700000000, lastAttached: null, group: 'work', groupSize: 2,
-    parentId: '$1', parentName: 'work', viewCreated: 1700000000, claim: 'tok', claimAt: 1700000001, tab: '7', title: 'logs', icon: '📜',
+    id: '$3', name: 'work-view-1-2', attached: 0, created: 1700000000, activity: 1700000005, lastAttached: null, group: 'work', groupSize: 2,
+    parentId: '$1', parentName: 'work', viewCreated: 1700000000, claim: 'tok', claimAt: 1700000001, tab: '7', title: 'logs', icon: '📜', kept: true,
   })
 })
 
@@ -85,6 +85,29 @@ test('reusable views: unattached, unclaimed, most recently used first', () => {
   const expired = mk({ claimAt: 100 })
   const all = [parent, attached, claimed, old, recent, thisSecond, expired]
   assert.deepEqual(reusableViews(parent, all, 200, 30), [recent, old, expired])
+})
+
+test('judgeAll: the hook takes any orphan; a sweep only untracked or expired ones; a group keeps one member', () => {
+  const now = 10_000
+  const parent = session({ name: 'work', group: 'work', groupSize: 6 })
+  const mk = (p: Partial<Session>) => session({ group: 'work', groupSize: 6, parentId: parent.id, created: now - 60, activity: now - 60, ...p })
+  const attached = mk({ attached: 1 })
+  const claimed = mk({ claim: 'a-1', claimAt: now - 5 })
+  const untracked = mk({})
+  const tracked = mk({ tab: '3' })
+  const stale = mk({ tab: '4', lastAttached: now - 4000, created: now - 5000, activity: now - 4000 })
+  const all = [parent, attached, claimed, untracked, tracked, stale]
+  const hook = judgeAll(all, { nowSec: now, graceSec: 30, maxAgeSec: null, liveTabs: null })
+  assert.deepEqual(hook.map((v) => v.reason), ['attached', 'claimed', 'orphan', 'orphan', 'orphan'])
+  const sweep = judgeAll(all, { nowSec: now, graceSec: 30, maxAgeSec: 3600, liveTabs: null })
+  assert.deepEqual(sweep.map((v) => v.reason), ['attached', 'claimed', 'untracked', 'tracked', 'expired'])
+  const live = judgeAll(all, { nowSec: now, graceSec: 30, maxAgeSec: 3600, liveTabs: new Set(['4']) })
+  assert.deepEqual(live.map((v) => v.reason), ['attached', 'claimed', 'untracked', 'untracked', 'expired'])
+  // the parent gone: of three orphaned views, two may go and the last holds the windows
+  const orphans = [1, 2, 3].map(() => mk({ groupSize: 3, parentId: '$999' }))
+  assert.deepEqual(judgeAll(orphans, { nowSec: now, graceSec: 30, maxAgeSec: null, liveTabs: null }).map((v) => v.remove), [true, true, false])
+  // a claim token that could not be compared safely inside a tmux format protects the view
+  assert.equal(judgeAll([parent, mk({ claim: 'x},#{y' })], { nowSec: now, graceSec: 30, maxAgeSec: null, liveTabs: null })[0].reason, 'claimed')
 })
 
 test('a parent in no group must not join a group that carries its name', () => {
