@@ -94,3 +94,13 @@ export const SERVER_FLAGS = ['socket', 'socket-path']
 export const SERVER_HELP = `  -L, --socket NAME       tmux server socket name (tmux -L)
   -S, --socket-path PATH  tmux server socket path (tmux -S)
                           default: the server of $TMUX, else tmux's default server`
+
+/**
+ * The compiled entry of script `name` (dist/scripts/NAME.mjs), which hooks, timers and terminals
+ * run: plain node on one file is the fast path. `metaUrl` is the calling script's import.meta.url.
+ */
+export function compiledEntry(metaUrl: string, name: string): string {
+  const self = fileURLToPath(metaUrl)
+  const dir = self.endsWith('.mjs') ? path.dirname(self) : path.resolve(path.dirname(self), '../dist/scripts')
+  return path.join(dir, `${name}.mjs`)
+}

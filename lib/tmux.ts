@@ -233,6 +233,11 @@ export class Tmux {
     throw new TmuxError(kind, `tmux ${what}: ${stderr || `exit code ${out.exitCode}`}`, out.stdout)
   }
 
+  /** "tmux 3.3a"; needs no server. */
+  async version(): Promise<string> {
+    return (await this.run([['-V']])).trim()
+  }
+
   /** Every session, from one list-sessions call. No server means no sessions. */
   async listSessions(): Promise<Session[]> {
     try {

@@ -1,12 +1,10 @@
 // on-detach: the tmux client-detached hook (layer 1). tmux does not say reliably which session a
 // client left, so it looks at every view (one list call) and removes those no client shows.
 import { existsSync } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { HOOK, Tmux, hookCommand, hookConfLine, serverFrom } from '../lib/tmux.ts'
 import { cleanup } from '../lib/cleanup.ts'
 import { loadSettings } from '../lib/config.ts'
-import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
 
 const USAGE = `Usage: on-detach [options]
 
@@ -55,10 +53,9 @@ await runMain('on-detach', USAGE, async () => {
     for (const r of result.removed) console.log(`${flags['dry-run'] ? 'Would remove' : 'Removed'} view session: ${r.name}`)
 })
 
-/** The compiled entry the hook runs: plain node on one file is the fast path. */
+/** The compiled entry the hook runs. */
 function entry(): string {
-  const self = fileURLToPath(import.meta.url)
-  const built = self.endsWith('.mjs') ? self : path.resolve(path.dirname(self), '../dist/scripts/on-detach.mjs')
+  const built = compiledEntry(import.meta.url, 'on-detach')
   if (!existsSync(built)) throw new Failure(`${built} is missing: run 'npm run build' first`)
   return built
 }

@@ -1,6 +1,7 @@
 // spawn-view: give a terminal tab its own view of a tmux session, reusing an orphaned one.
 import { Tmux, serverFrom } from '../lib/tmux.ts'
 import { spawnView } from '../lib/spawn.ts'
+import { appendEvents } from '../lib/log.ts'
 import { SERVER_FLAGS, SERVER_HELP, UsageError, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
 
 const USAGE = `Usage: spawn-view [options] [--] PARENT
@@ -48,6 +49,7 @@ await runMain('spawn-view', USAGE, async () => {
     log: flags.verbose ? (line) => console.error(line) : undefined,
   })
 
+  appendEvents([{ time: new Date().toISOString(), event: view.reused ? 'reused' : 'created', layer: 'spawn', socket: tmux.label, parent: view.parent, view: view.view }])
   if (flags.json)
     return void console.log(JSON.stringify({ view: view.view, parent: view.parent, reused: view.reused, socket: tmux.label }))
   if (flags.print) return void console.log(view.view)

@@ -1,0 +1,100 @@
+// report --doctor: is each cleanup layer in place, and which known tmux hazards apply here.
+import fs from 'node:fs'
+import path from 'node:path'
+import { $ } from 'zx/core'
+import { HOOK, TmuxError, shellQuote, type Tmux } from './tmux.ts'
+import { logDir } from './log.ts'
+
+export interface Check {
+  name: string
+  ok: boolean
+  detail: string
+  /** the command that fixes it */
+  fix?: string
+}
+
+/** "tmux 3.3a" → 3.3; "tmux next-3.6" → 3.6; unknown → null. */
+export function tmuxVersion(text: string): number | null {
+  const m = /(\d+)\.(\d+)/.exec(text)
+  return m ? Number(`${m[1]}.${m[2]}`) : null
+}
+
+/** The known hazards of a tmux version and its destroy-unattached setting (pure). */
+export function hazards(version: number | null, destroyUnattached: string): Check[] {
+  const out: Check[] = []
+  if (version !== null && version < 3.2)
+    out.push({ name: 'tmux version', ok: false, detail: `tmux ${version} may not fire client-detached when a client dies; tmux-views needs 3.2 or newer`, fix: 'upgrade tmux, and run sweep from a timer meanwhile' })
+  if (destroyUnattached !== 'off' && destroyUnattached !== '') {
+    const why = version !== null && version < 3.4
+      ? `crashed tmux ${version} here in 4 of 12 detach runs, and `
+      : destroyUnattached === 'keep-group' ? 'keep-group has crash reports, and ' : ''
+    out.push({ name: 'destroy-unattached', ok: false, detail: `destroy-unattached is '${destroyUnattached}': it ${why}kills programs when a view outlives its parent; tmux-views does this job safely`, fix: 'tmux set-option -g destroy-unattached off' })
+  }
+  return out
+}
+
+/** Single-quoted words in the hook's shell command: the node binary and the script. */
+export function hookPaths(command: string): string[] {
+  return [...command.matchAll(/'([^']*)'/g)].map((m) => m[1].replaceAll('##', '#'))
+}
+
+export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: NodeJS.ProcessEnv }): Promise<Check[]> {
+  const checks: Check[] = []
+  const versionText = await tmux.version()
+  const version = tmuxVersion(versionText)
+  let destroy = ''
+  try {
+    destroy = (await tmux.run([['show-options', '-gv', 'destroy-unattached']])).trim()
+  } catch (e) {
+    if (e instanceof TmuxError && e.kind === 'no-server') {
+      checks.push({ name: 'server', ok: false, detail: `no tmux server on socket '${tmux.label}'`, fix: 'start tmux, then run this again' })
+      return [...checks, ...hazards(version, ''), timerCheck(await timer())]
+    }
+    throw e
+  }
+  checks.push({ name: 'tmux version', ok: true, detail: versionText.trim() }, ...hazards(version, destroy))
+  if (!checks.some((c) => c.name === 'destroy-unattached')) checks.push({ name: 'destroy-unattached', ok: true, detail: 'off' })
+
+  const hook = await tmux.hook()
+  if (hook === null) {
+    checks.push({ name: 'hook', ok: false, detail: `no ${HOOK} hook on '${tmux.label}': views of closed tabs stay until a sweep`, fix: opts.installCommand })
+  } else {
+    const missing = hookPaths(hook).filter((p) => path.isAbsolute(p) && !fs.existsSync(p))
+    checks.push(missing.length
+      ? { name: 'hook', ok: false, detail: `the ${HOOK} hook runs ${missing.join(' and ')}, which does not exist`, fix: opts.installCommand }
+      : { name: 'hook', ok: true, detail: `${HOOK} runs ${hookPaths(hook).join(' ')}` })
+  }
+  checks.push(timerCheck(await timer()))
+
+  const dir = logDir(opts.env)
+  checks.push(writable(dir)
+    ? { name: 'lifecycle log', ok: true, detail: dir }
+    : { name: 'lifecycle log', ok: false, detail: `${dir} is not writable: events are not recorded`, fix: `mkdir -p ${shellQuote(dir)} && chmod 700 ${shellQuote(dir)}` })
+  return checks
+}
+
+function timerCheck(found: string | null): Check {
+  return found
+    ? { name: 'sweep timer', ok: true, detail: found }
+    : { name: 'sweep timer', ok: false, detail: 'no systemd timer or cron line runs sweep: views of crashed terminals stay', fix: 'systemd/install.sh (or the cron line in the README)' }
+}
+
+/** A systemd user timer or a crontab line that runs sweep, if any. */
+async function timer(): Promise<string | null> {
+  const q = { nothrow: true, quiet: true, verbose: false } as const
+  const systemd = await $(q)`systemctl --user is-enabled tmux-views-sweep.timer`
+  if (systemd.exitCode === 0 && systemd.stdout.trim() === 'enabled') return 'systemd user timer tmux-views-sweep.timer'
+  const cron = await $(q)`crontab -l`
+  const line = cron.exitCode === 0 ? cron.stdout.split('\n').find((l) => /sweep\.(mjs|mts)/.test(l) && !l.trim().startsWith('#')) : undefined
+  return line ? `crontab: ${line.trim()}` : null
+}
+
+function writable(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+    fs.accessSync(dir, fs.constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,134 @@
+// report: which views exist and in what state, whether the cleanup layers are in place (--doctor),
+// how the lifecycle went (--stats), and which tabs were open (--tabs).
+import { Tmux, allServers, serverFrom, serverArgs, shellQuote } from '../lib/tmux.ts'
+import { loadSettings } from '../lib/config.ts'
+import { computeStats, logPath, readEvents } from '../lib/log.ts'
+import { readTabs } from '../lib/tabs.ts'
+import { ago, countRows, table, viewRows, type ViewRow } from '../lib/report.ts'
+import { doctor } from '../lib/doctor.ts'
+import { SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, paint, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+
+const USAGE = `Usage: report [options]
+
+List the view sessions, grouped by parent: clients, age, last attach, the tab
+each serves, and its state: attached, orphan (the next cleanup removes it), grace
+(claimed, waiting for its client), last-of-group (its parent is gone: it holds the
+windows; 'sweep --rescue' renames it back).
+
+Options:
+  --doctor                check the cleanup layers and known tmux hazards (exit 1 on a warning)
+  --stats                 lifecycle statistics from the log; --since DURATION limits the window
+  --tabs                  the tab record: tabs open at the last 'sweep --live-tabs'
+${SERVER_HELP}
+  -A, --all-sockets       every tmux server of this user
+  --grace DURATION        the claim grace used to judge views (default 30s)
+  --json                  machine-readable output
+  -h, --help              show this help
+
+Exit status: 0 ok, 1 failure (or a doctor warning), 2 bad usage.`
+
+await runMain('report', USAGE, async () => {
+  const flags = parseFlags(scriptArgs(import.meta.url), {
+    string: [...SERVER_FLAGS, 'since', 'grace'],
+    boolean: ['doctor', 'stats', 'tabs', 'all-sockets', 'json'],
+    alias: { L: 'socket', S: 'socket-path', A: 'all-sockets' },
+  })
+  if (flags.help) return void console.log(USAGE)
+  if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
+  if ([flags.doctor, flags.stats, flags.tabs].filter(Boolean).length > 1) throw new UsageError('give one of --doctor, --stats, --tabs')
+  if (flags.since !== undefined && !flags.stats) throw new UsageError('--since goes with --stats')
+  const settings = loadSettings(flags)
+  const json = Boolean(flags.json)
+  const c = paint()
+
+  if (flags.stats) {
+    const sinceMs = flags.since === undefined ? undefined : parseDuration('since', flags.since)
+    const { events, corrupt } = readEvents({ sinceMs })
+    const stats = computeStats(events, { sinceMs })
+    if (json) return void console.log(JSON.stringify({ stats, corrupt, log: logPath() }))
+    const pct = stats.reuseRate === null ? '-' : `${Math.round(stats.reuseRate * 100)}%`
+    const dur = (s: number | null) => (s === null ? '-' : ago(0, s * 1000))
+    const by = Object.entries(stats.removedBy).map(([k, v]) => `${k} ${v}`).join(', ') || '-'
+    console.log(`Lifecycle ${stats.since ? `since ${stats.since}` : 'over all recorded events'} (${logPath()})`)
+    for (const line of table([
+      ['created', String(stats.created), 'reused', `${stats.reused} (reuse rate ${pct})`],
+      ['removed', String(stats.removed), 'by layer', by],
+      ['rescued', String(stats.rescued), 'kept as last of group', String(stats.keptLastOfGroup)],
+      ['lifetime', `median ${dur(stats.lifetimeSec.median)}`, 'p95', dur(stats.lifetimeSec.p95)],
+      ['orphans cleaned per day', stats.orphansCleanedPerDay === null ? '-' : stats.orphansCleanedPerDay.toFixed(1)],
+    ])) console.log(`  ${line}`)
+    if (corrupt) console.error(c.yellow(`report: skipped ${corrupt} unreadable line(s) in the log`))
+    return
+  }
+
+  if (flags.tabs) {
+    const tabs = readTabs()
+    if (json) return void console.log(JSON.stringify({ tabs }))
+    if (!tabs.length) return void console.log('No tabs recorded (sweep --live-tabs records them).')
+    for (const line of table([['TAB', 'TITLE', 'ICON', 'PARENT', 'VIEW', 'SOCKET'], ...tabs.map((t) => [t.tab, t.title ?? '', t.icon ?? '', t.parent ?? '', t.view, t.socket])]))
+      console.log(line)
+    return
+  }
+
+  const servers = flags['all-sockets'] ? allServers() : [serverFrom(settings)]
+  if (flags.doctor) {
+    let warnings = 0
+    const all = []
+    for (const server of servers) {
+      const tmux = new Tmux(server)
+      const install = [process.execPath, compiledEntry(import.meta.url, 'on-detach'), '--install', ...serverArgs(server)]
+        .map((a) => (/^[\w/.:=@%+-]+$/.test(a) ? a : shellQuote(a))).join(' ')
+      const checks = await doctor(tmux, { installCommand: install })
+      warnings += checks.filter((k) => !k.ok).length
+      all.push({ socket: tmux.label, checks })
+      if (json) continue
+      if (servers.length > 1) console.log(c.bold(`socket ${tmux.label}`))
+      for (const k of checks) console.log(`${k.ok ? c.green('OK  ') : c.yellow('WARN')}  ${k.name}: ${k.detail}${k.fix ? `\n      fix: ${k.fix}` : ''}`)
+    }
+    if (json) console.log(JSON.stringify(servers.length > 1 ? { sockets: all } : all[0] ?? { checks: [] }))
+    return warnings ? 1 : 0
+  }
+
+  const nowMs = Date.now()
+  const rows: ViewRow[] = []
+  let noServer = 0
+  for (const server of servers) {
+    const tmux = new Tmux(server)
+    const sessions = await tmux.listSessions()
+    if (!sessions.length) noServer++
+    rows.push(...viewRows(sessions, tmux.label, { nowSec: Math.floor(nowMs / 1000), graceSec: parseDuration('grace', settings.grace) / 1000 }))
+  }
+  const counts = countRows(rows)
+  if (json) return void console.log(JSON.stringify({ views: rows, orphans: counts.orphans, counts }))
+  if (!rows.length) return void console.log(noServer === servers.length && servers.length === 1 ? `No tmux server (or no sessions) on socket '${new Tmux(servers[0]).label}'.` : 'No view sessions.')
+
+  const colour: Record<string, (s: string) => string> = { attached: c.green, orphan: c.red, grace: c.cyan, 'last-of-group': c.yellow }
+  const groups = group(rows)
+  for (const [key, views] of groups) {
+    const [socket, parent] = key.split('\u0000')
+    console.log(c.bold(parent) + c.dim(servers.length > 1 ? `  (socket ${socket})` : ''))
+    const cells = views.map((r) => [
+      r.name, String(r.attached), ago(Date.parse(r.createdAt), nowMs),
+      r.lastAttachedAt ? `${ago(Date.parse(r.lastAttachedAt), nowMs)} ago` : 'never',
+      [r.tab, r.title, r.icon].filter(Boolean).join(' ') || '-',
+      r.state + (r.design === 'older' ? ' (older design)' : ''),
+    ])
+    const lines = table([['VIEW', 'CLIENTS', 'AGE', 'LAST ATTACHED', 'TAB', 'STATE'], ...cells])
+    console.log(`  ${c.dim(lines[0])}`)
+    // STATE is the last column: colour it without disturbing the padding before it
+    lines.slice(1).forEach((line, i) => {
+      const state = cells[i][cells[i].length - 1]
+      console.log(`  ${line.slice(0, line.length - state.length)}${colour[views[i].state](state)}`)
+    })
+  }
+  console.log(`${counts.views} view(s): ${counts.attached} attached, ${counts.orphans} orphaned (${counts.removable} removable, ${counts.grace} in grace, ${counts.lastOfGroup} last of group)`)
+})
+
+function group(rows: ViewRow[]): Map<string, ViewRow[]> {
+  const m = new Map<string, ViewRow[]>()
+  for (const r of rows) {
+    const k = `${r.socket}\u0000${r.parent ?? '(parent gone)'}`
+    m.set(k, [...(m.get(k) ?? []), r])
+  }
+  return m
+}

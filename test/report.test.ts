@@ -1,0 +1,165 @@
+// report, the lifecycle log and the doctor, against real tmux servers.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { retryUntil, runScript, withServer, type TestServer } from './helpers.ts'
+
+function sandbox(): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tv-env-'))
+  return { XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'), XDG_RUNTIME_DIR: path.join(dir, 'run') }
+}
+
+async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args], { env })
+  assert.equal(r.code, 0, r.stderr)
+  return r.stdout.trim()
+}
+
+function expireClaim(srv: TestServer, view: string) {
+  srv.tmux(['set-option', '-t', `=${view}:`, '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000) - 3600)])
+}
+
+test("report's views and orphan count are what tmux itself says", async (t) => {
+  const srv = withServer(t)
+  const env = sandbox()
+  srv.newSession('work')
+  srv.newSession('notes')
+  srv.newSession('plain')
+  const a = await spawnView(srv, env, '--tab', '1', '--title', 'editor', '--icon', '✎', 'work')
+  await spawnView(srv, env, 'work')
+  await spawnView(srv, env, 'notes')
+  srv.tmux(['new-session', '-d', '-t', '=work', '-s', 'work-view-1735324800-5432']) // older design
+  const tab = await srv.attach(`=${a}`)
+  t.after(() => tab.kill())
+  const r = await runScript('report', ['-L', srv.name, '--json'], { env })
+  assert.equal(r.code, 0, r.stderr)
+  const out = JSON.parse(r.stdout)
+  // tmux's own view of the same sessions
+  const tmuxViews = srv.tmux(['list-sessions', '-F', '#{session_name}\t#{session_attached}']).stdout.trim().split('\n')
+    .map((l) => l.split('\t')).filter(([n]) => /-view-\d+-\d+$/.test(n))
+  assert.deepEqual(out.views.map((v: { name: string; attached: number }) => [v.name, String(v.attached)]).sort(), tmuxViews.sort())
+  assert.equal(out.orphans, tmuxViews.filter(([, n]) => n === '0').length)
+  const byName = Object.fromEntries(out.views.map((v: { name: string }) => [v.name, v]))
+  assert.equal(byName[a].state, 'attached')
+  assert.deepEqual([byName[a].tab, byName[a].title, byName[a].icon, byName[a].parent], ['1', 'editor', '✎', 'work'])
+  assert.equal(byName['work-view-1735324800-5432'].design, 'older')
+  assert.equal(byName['work-view-1735324800-5432'].state, 'orphan')
+  for (const v of out.views) for (const key of ['name', 'parent', 'attached', 'state', 'createdAt', 'lastAttachedAt', 'tab']) assert.ok(key in v, key)
+  // the table: grouped by parent, plain text when piped
+  const text = await runScript('report', ['-L', srv.name], { env })
+  assert.equal(text.code, 0, text.stderr)
+  assert.doesNotMatch(text.stdout, /\x1b\[/)
+  assert.match(text.stdout, /^work$/m)
+  assert.match(text.stdout, /^notes$/m)
+  assert.match(text.stdout, new RegExp(`${a} +1 .*1 editor ✎ +attached$`, 'm'))
+  assert.match(text.stdout, /^4 view\(s\): 1 attached, 3 orphaned \(1 removable, 2 in grace, 0 last of group\)$/m)
+})
+
+test('a scripted lifecycle gives exactly its counts in report --stats', async (t) => {
+  const env = { ...process.env, ...sandbox() }
+  const srv = withServer(t, env) // the server, and so its hook, logs to the same state dir
+  srv.newSession('work')
+  await runScript('on-detach', ['-L', srv.name, '--install'], { env })
+  const v1 = await spawnView(srv, env, 'work')
+  const v2 = await spawnView(srv, env, 'work')
+  const v3 = await spawnView(srv, env, 'work')
+  // v1: its tab closes; the hook removes it
+  const tab1 = await srv.attach(`=${v1}`)
+  await tab1.detach()
+  await retryUntil(() => !srv.names().includes(v1), 'hook removed v1')
+  // v2: its claim runs out unattached and a new tab reuses it; then a sweep removes v2 and v3
+  expireClaim(srv, v2)
+  assert.equal(await spawnView(srv, env, 'work'), v2)
+  expireClaim(srv, v2)
+  expireClaim(srv, v3)
+  const sweep = JSON.parse((await runScript('sweep', ['-L', srv.name, '--json'], { env })).stdout)
+  assert.deepEqual(sweep.removed.sort(), [v2, v3].sort())
+  const r = await runScript('report', ['--stats', '--json', '--since', '1h'], { env })
+  assert.equal(r.code, 0, r.stderr)
+  const s = JSON.parse(r.stdout).stats
+  assert.deepEqual([s.created, s.reused, s.removed, s.rescued, s.removedBy], [3, 1, 3, 0, { hook: 1, sweep: 2 }])
+  assert.equal(s.reuseRate, 0.25)
+  assert.equal(typeof s.lifetimeSec.median, 'number')
+  const text = await runScript('report', ['--stats'], { env })
+  assert.match(text.stdout, /created +3 +reused +1 \(reuse rate 25%\)/)
+  assert.match(text.stdout, /by layer +hook 1, sweep 2/)
+})
+
+test('an unwritable state directory: spawn and sweep still do their job, with one warning', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  const dir = mkdtempSync(path.join(tmpdir(), 'tv-ro-'))
+  writeFileSync(path.join(dir, 'file'), '')
+  const env = { ...sandbox(), XDG_STATE_HOME: path.join(dir, 'file', 'state') } // under a file: ENOTDIR, even as root
+  const r = await runScript('spawn-view', ['-L', srv.name, '--print', 'work'], { env })
+  assert.equal(r.code, 0)
+  assert.match(r.stdout, /^work-view-\d+-\d+\n$/)
+  assert.equal(r.stderr.trim().split('\n').length, 1)
+  assert.match(r.stderr, /cannot write the lifecycle log/)
+  expireClaim(srv, r.stdout.trim())
+  const s = await runScript('sweep', ['-L', srv.name, '--json'], { env })
+  assert.equal(s.code, 0)
+  assert.deepEqual(JSON.parse(s.stdout).removed, [r.stdout.trim()])
+  assert.deepEqual(srv.names(), ['work'])
+})
+
+test('doctor: warns about a missing hook and destroy-unattached, and is content once fixed', async (t) => {
+  const srv = withServer(t)
+  const env = sandbox()
+  srv.newSession('work')
+  const client = await srv.attach('=work') // destroy-unattached would end an unattached server at once
+  t.after(() => client.kill())
+  srv.tmux(['set-option', '-g', 'destroy-unattached', 'on'])
+  let r = await runScript('report', ['-L', srv.name, '--doctor', '--json'], { env })
+  assert.equal(r.code, 1)
+  const checks = Object.fromEntries(JSON.parse(r.stdout).checks.map((k: { name: string }) => [k.name, k]))
+  assert.equal(checks.hook.ok, false)
+  assert.match(checks.hook.fix, /on-detach\.mjs --install -L /)
+  assert.equal(checks['destroy-unattached'].ok, false)
+  assert.equal(checks['destroy-unattached'].fix, 'tmux set-option -g destroy-unattached off')
+  assert.equal(checks['tmux version'].ok, true)
+  assert.match(checks['tmux version'].detail, /^tmux \d/)
+  // follow the advice
+  srv.tmux(['set-option', '-g', 'destroy-unattached', 'off'])
+  assert.equal((await runScript('on-detach', ['-L', srv.name, '--install'], { env })).code, 0)
+  r = await runScript('report', ['-L', srv.name, '--doctor', '--json'], { env })
+  const after = Object.fromEntries(JSON.parse(r.stdout).checks.map((k: { name: string }) => [k.name, k]))
+  assert.equal(after.hook.ok, true)
+  assert.equal(after['destroy-unattached'].ok, true)
+  // a hook that points at a script that is gone
+  srv.tmux(['set-hook', '-g', 'client-detached[48]', "run-shell -b \"'/usr/bin/env' '/nonexistent/on-detach.mjs'\""])
+  r = await runScript('report', ['-L', srv.name, '--doctor'], { env })
+  assert.equal(r.code, 1)
+  assert.match(r.stdout, /^WARN {2}hook: .*\/nonexistent\/on-detach\.mjs, which does not exist$/m)
+  assert.match(r.stdout, /^ {6}fix: .*--install/m)
+})
+
+test('--tabs lists the tabs recorded by the last sweep --live-tabs, even after every client died', async (t) => {
+  const srv = withServer(t)
+  const env = sandbox()
+  srv.newSession('work')
+  await runScript('on-detach', ['-L', srv.name, '--install'], { env })
+  const views: string[] = []
+  for (const [tab, title] of [['0', 'shell'], ['1', 'logs'], ['2', 'editor']]) views.push(await spawnView(srv, env, '--tab', tab, '--title', title, 'work'))
+  const clients = await Promise.all(views.map((v) => srv.attach(`=${v}`)))
+  assert.equal((await runScript('sweep', ['-L', srv.name, '--live-tabs', '0,1,2'], { env })).code, 0)
+  await Promise.all(clients.map((c) => c.kill('SIGKILL'))) // the terminal crashes
+  await retryUntil(() => srv.names().length === 1, 'hook removed every view')
+  const r = await runScript('report', ['--tabs', '--json'], { env })
+  assert.deepEqual(JSON.parse(r.stdout).tabs.map((x: { tab: string; title: string; parent: string; socket: string }) => [x.tab, x.title, x.parent, x.socket]),
+    [['0', 'shell', 'work', srv.name], ['1', 'logs', 'work', srv.name], ['2', 'editor', 'work', srv.name]])
+})
+
+test('report: no server, bad usage, --help', async (t) => {
+  const srv = withServer(t)
+  const r = await runScript('report', ['-L', srv.name, '--json'], { env: sandbox() })
+  assert.equal(r.code, 0)
+  assert.deepEqual(JSON.parse(r.stdout), { views: [], orphans: 0, counts: { views: 0, attached: 0, orphans: 0, removable: 0, grace: 0, lastOfGroup: 0 } })
+  for (const args of [['--bogus'], ['--since', '1h'], ['--stats', '--since', 'banana'], ['--stats', '--tabs']])
+    assert.equal((await runScript('report', args, { env: sandbox() })).code, 2, args.join(' '))
+  const help = await runScript('report', ['--help'])
+  assert.equal(help.code, 0)
+  for (const f of ['--doctor', '--stats', '--since', '--tabs', '--json', '--all-sockets', '--socket']) assert.ok(help.stdout.includes(f), f)
+})
