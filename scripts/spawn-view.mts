@@ -13,7 +13,7 @@ tmux, switch this client to it.
 Options:
   --print                 prepare the view and print only its name, don't attach
                           (for a terminal that runs: tmux attach -t =VIEW)
-  --json                  like --print, but print {"view","parent","reused","socket"}
+  --json                  like --print, but print {"view","parent","reused","socket","id"}
   --create                make PARENT first if it does not exist
   --no-reuse              always make a new view
   --tab ID                the terminal tab this view serves (kept in tmux)
@@ -51,7 +51,7 @@ await runMain('spawn-view', USAGE, async () => {
 
   appendEvents([{ time: new Date().toISOString(), event: view.reused ? 'reused' : 'created', layer: 'spawn', socket: tmux.label, parent: view.parent, view: view.view }])
   if (flags.json)
-    return void console.log(JSON.stringify({ view: view.view, parent: view.parent, reused: view.reused, socket: tmux.label }))
+    return void console.log(JSON.stringify({ view: view.view, parent: view.parent, reused: view.reused, socket: tmux.label, id: view.id }))
   if (flags.print) return void console.log(view.view)
   // attach refuses to nest: inside tmux, switch this client instead.
   const inside = Boolean(process.env.TMUX) || flags.client !== undefined
