@@ -193,6 +193,8 @@ export function parseSessions(stdout: string): Session[] {
 
 export interface RunOptions {
   input?: string
+  /** only spawn-view --create may start a server; every other call passes -N */
+  startServer?: boolean
   /** attach and switch-client need the terminal */
   inherit?: boolean
 }
@@ -216,7 +218,8 @@ export class Tmux {
    */
   async run(commands: string[][], opts: RunOptions = {}): Promise<string> {
     const args = chain(commands)
-    const argv = [...serverArgs(this.server), ...args]
+    // -N: a server that died mid-run must not be replaced by an empty one started by our command.
+    const argv = [...serverArgs(this.server), ...(opts.startServer ? [] : ['-N']), ...args]
     const out = await $({
       input: opts.input,
       stdio: opts.inherit ? 'inherit' : 'pipe',
@@ -256,7 +259,7 @@ export class Tmux {
   /** Make a plain session; true if made, false if one of that name appeared first. */
   async newSession(name: string): Promise<boolean> {
     try {
-      await this.run([['new-session', '-d', '-s', escapeName(name)]])
+      await this.run([['new-session', '-d', '-s', escapeName(name)]], { startServer: true })
       return true
     } catch (e) {
       if (e instanceof TmuxError && /duplicate session/.test(e.message)) return false
