@@ -61,8 +61,17 @@ export function paint(stream: NodeJS.WriteStream = process.stdout) {
   return chalk
 }
 
+let silenced = false
+
+/** From here on, print nothing and exit 0 whatever happens (for tmux hooks). */
+export function silence() {
+  silenced = true
+  process.stdout.write = process.stderr.write = (() => true) as typeof process.stdout.write
+}
+
 /** Run a script's main(): map errors to one line on stderr and an exit code, never a stack. */
 export async function runMain(name: string, usage: string, main: () => Promise<number | void>) {
+  process.once('exit', () => void (silenced && (process.exitCode = 0)))
   try {
     process.exitCode = (await main()) ?? 0
   } catch (e) {

@@ -18,8 +18,9 @@ export function serverFrom(
 ): Server {
   if (flags.socket) return { kind: 'name', value: flags.socket }
   if (flags.socketPath) return { kind: 'path', value: flags.socketPath }
-  // $TMUX is "SOCKET_PATH,SERVER_PID,SESSION_INDEX"; the path may itself hold commas.
-  const inside = env.TMUX?.replace(/,\d+,\d+$/, '')
+  // $TMUX is "SOCKET_PATH,SERVER_PID,SESSION_INDEX" (the index is -1 while tmux reads its config,
+  // when TPM runs plugins); the path may itself hold commas.
+  const inside = env.TMUX?.replace(/,\d+,-?\d+$/, '')
   if (inside) return { kind: 'path', value: inside }
   return { kind: 'default' }
 }
@@ -219,7 +220,9 @@ export class Tmux {
   async run(commands: string[][], opts: RunOptions = {}): Promise<string> {
     const args = chain(commands)
     // -N: a server that died mid-run must not be replaced by an empty one started by our command.
-    const argv = [...serverArgs(this.server), ...(opts.startServer ? [] : ['-N']), ...args]
+    // -u: without a UTF-8 locale (cron, systemd) tmux would print the tab between fields as '_'.
+    const flags = [...(opts.startServer ? [] : ['-N']), ...(opts.inherit ? [] : ['-u'])]
+    const argv = [...serverArgs(this.server), ...flags, ...args]
     const out = await $({
       input: opts.input,
       stdio: opts.inherit ? 'inherit' : 'pipe',
@@ -399,12 +402,14 @@ export function shellQuote(s: string): string {
 }
 
 /**
- * The hook's tmux command: run the compiled on-detach in the background, silenced (a hook's output
- * or failure would open a view-mode screen in the user's pane). No session name is in it; the
- * server is the one in $TMUX, which tmux sets for run-shell, minus its ",pid,index" tail.
+ * The hook's tmux command: run the compiled on-detach in the background. It holds no session
+ * name, and only two single-quoted words and a flag, so any default-shell runs it (tmux 3.5 runs
+ * run-shell through default-shell: fish and csh included). `--hook` makes on-detach silent and
+ * always exit 0 (a hook's output or failure opens a view-mode screen in the user's pane) and take
+ * the server from $TMUX, which tmux sets for run-shell.
  */
 export function hookCommand(node: string, entry: string): string {
-  const sh = `${shellQuote(node)} ${shellQuote(entry)} -S "\${TMUX%,*,*}" >/dev/null 2>&1 || true`
+  const sh = `${shellQuote(node)} ${shellQuote(entry)} --hook`
   return `run-shell -b ${quoteForTmux(sh.replaceAll('#', '##'))}`
 }
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { HOOK, Tmux, hookCommand, hookConfLine, serverFrom } from '../lib/tmux.ts'
 import { cleanup } from '../lib/cleanup.ts'
 import { loadSettings } from '../lib/config.ts'
-import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs, silence } from '../lib/cli.ts'
 
 const USAGE = `Usage: on-detach [options]
 
@@ -16,6 +16,7 @@ Options:
   --install               install the hook on the server (${HOOK}; idempotent)
   --uninstall             remove it
   --print-conf            print the tmux.conf line that installs it
+  --hook                  how the hook runs it: silent, exit 0, the server of $TMUX
   -n, --dry-run           list what would be removed; change nothing
   --grace DURATION        protection of a claimed, not yet attached view (default 30s)
 ${SERVER_HELP}
@@ -28,13 +29,15 @@ Exit status: 0 ok (also when no server runs), 1 failure, 2 bad usage.`
 await runMain('on-detach', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
     string: [...SERVER_FLAGS, 'grace'],
-    boolean: ['install', 'uninstall', 'print-conf', 'dry-run', 'json', 'verbose'],
+    boolean: ['install', 'uninstall', 'print-conf', 'dry-run', 'json', 'verbose', 'hook'],
     alias: { n: 'dry-run', L: 'socket', S: 'socket-path', v: 'verbose' },
   })
   if (flags.help) return void console.log(USAGE)
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
+  if (flags.hook) silence()
   const settings = loadSettings(flags)
-  const tmux = new Tmux(serverFrom(settings))
+  // As the hook, clean the server that ran it, whatever socket the settings name.
+  const tmux = new Tmux(serverFrom(flags.hook ? {} : settings))
 
   if (flags['print-conf']) return void console.log(`# tmux-views: remove orphaned views when a client detaches\n${hookConfLine(process.execPath, entry())}`)
   if (flags.install || flags.uninstall) {

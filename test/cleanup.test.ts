@@ -85,6 +85,28 @@ test('--print-conf gives a line that installs the same hook through source-file'
   await retryUntil(() => !srv.names().includes(v), 'hook from the conf line removed the view')
 })
 
+test('as the hook, on-detach is silent, exits 0, and cleans the server that ran it', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  const v = await spawnView(srv, 'work')
+  expireClaim(srv, v)
+  const env = sandbox()
+  const file = path.join(env.XDG_CONFIG_HOME!, 'tmux-views', 'config.json')
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, JSON.stringify({ socket: 'some-other-server' }))
+  // run as tmux runs it: $TMUX names the server
+  const socketPath = srv.tmux(['display-message', '-p', '#{socket_path}']).stdout.trim()
+  const r = await runScript('on-detach', ['--hook'], { env: { ...env, TMUX: `${socketPath},1,0` } })
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''])
+  assert.deepEqual(srv.names(), ['work'])
+  // even a broken config or a dead server gives no output and exit 0
+  writeFileSync(file, '{ broken')
+  const broken = await runScript('on-detach', ['--hook'], { env: { ...env, TMUX: `${socketPath},1,0` } })
+  assert.deepEqual([broken.code, broken.stdout, broken.stderr], [0, '', ''])
+  const dead = await runScript('on-detach', ['--hook'], { env: { ...sandbox(), TMUX: '/nonexistent/socket,1,0' } })
+  assert.deepEqual([dead.code, dead.stdout, dead.stderr], [0, '', ''])
+})
+
 test('a view claimed by --print and not yet attached survives the hook', async (t) => {
   const srv = withServer(t)
   srv.newSession('work')
@@ -224,6 +246,7 @@ test('a kill guard refuses a view that became the last of its group, or was clai
 test('many views go in one batch, past the 16 KB argument limit', async (t) => {
   const srv = withServer(t)
   srv.newSession('work')
+  srv.tmux(['set-option', '-g', 'default-shell', '/bin/sh']) // bash would start a throwaway shell per view
   const old = Math.floor(Date.now() / 1000) - 3600
   const lines = Array.from({ length: 300 }, (_, i) =>
     `new-session -d -t '=work' -s 'work-view-${old}-${100000 + i}'`)

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { retryUntil, runScript, withServer, type TestServer } from './helpers.ts'
+import { retryUntil, runScript, withServer, type Client, type TestServer } from './helpers.ts'
 
 const VIEW = /-view-\d+-\d+$/
 
@@ -41,7 +41,7 @@ test('16 spawns at once while 4 sweeps run and the hook fires: every tab gets it
   srv.newSession('work')
   assert.equal((await runScript('on-detach', ['-L', srv.name, '--install'], { env })).code, 0)
   // clients that will leave during the storm, so the hook fires
-  const leaving = []
+  const leaving: Array<{ view: string; client: Client }> = []
   for (let i = 0; i < 3; i++) {
     const v = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'], { env })).stdout.trim()
     leaving.push({ view: v, client: await srv.attach(idOf(srv, v)) })

@@ -99,11 +99,11 @@ export function withServer(t: TestContext, env: NodeJS.ProcessEnv = process.env)
   return server
 }
 
-/** Run scripts/NAME.mts as a user would, with node and tsx; TMUX is unset. */
+/** Run scripts/NAME.mts as a user would, with node and tsx; TMUX is unset unless opts.env sets it. */
 export function runScript(name: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, ...opts.env }
-    delete env.TMUX
+    if (!opts.env?.TMUX) delete env.TMUX
     const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', `${name}.mts`), ...args], { cwd: ROOT, env })
     let stdout = ''
     let stderr = ''

@@ -35,6 +35,8 @@ test('the server comes from --socket, --socket-path, then $TMUX, then the defaul
   assert.deepEqual(serverFrom({ socketPath: '/p' }, { TMUX: '/t,1,2' }), { kind: 'path', value: '/p' })
   assert.deepEqual(serverFrom({}, { TMUX: '/tmp/tmux-0/a,b,123,0' }), { kind: 'path', value: '/tmp/tmux-0/a,b' })
   assert.deepEqual(serverFrom({}, {}), { kind: 'default' })
+  // while tmux reads its config (TPM runs plugins then) the session index is -1
+  assert.deepEqual(serverFrom({}, { TMUX: '/tmp/tmux-0/default,123,-1' }), { kind: 'path', value: '/tmp/tmux-0/default' })
 })
 
 test('storedName mirrors how tmux rewrites a new session name', () => {

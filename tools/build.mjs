@@ -1,17 +1,20 @@
 // npm run build: bundle each script with its dependencies into dist/scripts/<name>.mjs, so hooks,
 // timers and terminals start plain `node` on one file: no TypeScript loader, no node_modules.
 import { build } from 'esbuild'
-import { readdirSync, rmSync } from 'node:fs'
+import { readdirSync, renameSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const scripts = readdirSync(path.join(root, 'scripts')).filter((f) => f.endsWith('.mts'))
-rmSync(path.join(root, 'dist'), { recursive: true, force: true })
+// Build beside dist/ and swap it in, so a hook running the old entry never finds it half-written.
+const dist = path.join(root, 'dist')
+const next = `${dist}.next-${process.pid}`
+const old = `${dist}.old-${process.pid}`
 await build({
   absWorkingDir: root,
   entryPoints: scripts.map((f) => `scripts/${f}`),
-  outdir: 'dist/scripts',
+  outdir: path.relative(root, path.join(next, 'scripts')),
   outExtension: { '.js': '.mjs' },
   bundle: true,
   splitting: true,
@@ -25,3 +28,8 @@ await build({
   // zx's bundled CommonJS parts call require() for node builtins
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 })
+try {
+  renameSync(dist, old)
+} catch {}
+renameSync(next, dist)
+rmSync(old, { recursive: true, force: true })
