@@ -2,36 +2,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { $ } from 'zx/core'
-import { HOOK, TmuxError, shellQuote, type Tmux } from './tmux.ts'
+import { HOOK, TmuxError, hazards, shellQuote, tmuxVersion, type Check, type Tmux } from './tmux.ts'
 import { logDir } from './log.ts'
-
-export interface Check {
-  name: string
-  ok: boolean
-  detail: string
-  /** the command that fixes it */
-  fix?: string
-}
-
-/** "tmux 3.3a" → 3.3; "tmux next-3.6" → 3.6; unknown → null. */
-export function tmuxVersion(text: string): number | null {
-  const m = /(\d+)\.(\d+)/.exec(text)
-  return m ? Number(`${m[1]}.${m[2]}`) : null
-}
-
-/** The known hazards of a tmux version and its destroy-unattached setting (pure). */
-export function hazards(version: number | null, destroyUnattached: string): Check[] {
-  const out: Check[] = []
-  if (version !== null && version < 3.2)
-    out.push({ name: 'tmux version', ok: false, detail: `tmux ${version} may not fire client-detached when a client dies; tmux-views needs 3.2 or newer`, fix: 'upgrade tmux, and run sweep from a timer meanwhile' })
-  if (destroyUnattached !== 'off' && destroyUnattached !== '') {
-    const why = version !== null && version < 3.4
-      ? `crashed tmux ${version} here in 4 of 12 detach runs, and `
-      : destroyUnattached === 'keep-group' ? 'keep-group has crash reports, and ' : ''
-    out.push({ name: 'destroy-unattached', ok: false, detail: `destroy-unattached is '${destroyUnattached}': it ${why}kills programs when a view outlives its parent; tmux-views does this job safely`, fix: 'tmux set-option -g destroy-unattached off' })
-  }
-  return out
-}
 
 /** Single-quoted words in the hook's shell command: the node binary and the script. */
 export function hookPaths(command: string): string[] {

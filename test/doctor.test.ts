@@ -1,7 +1,8 @@
 // The pure parts of report and doctor.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { hazards, hookPaths, tmuxVersion } from '../lib/doctor.ts'
+import { hookPaths } from '../lib/doctor.ts'
+import { hazards, tmuxVersion } from '../lib/tmux.ts'
 import { ago, table } from '../lib/report.ts'
 import { hookCommand } from '../lib/tmux.ts'
 
