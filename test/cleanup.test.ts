@@ -5,30 +5,17 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ROOT, hostileNames, retryUntil, runScript, withServer, type TestServer } from './helpers.ts'
+import { ROOT, expireClaim, hostileNames, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { Tmux } from '../lib/tmux.ts'
 import { judgeAll } from '../lib/views.ts'
 import { lockPath } from '../lib/lock.ts'
 
 const VIEW = /-view-\d+-\d+$/
 
-/** An isolated home for config, state and runtime files. */
-function sandbox(): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tv-env-'))
-  return { XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'), XDG_RUNTIME_DIR: path.join(dir, 'run') }
-}
-
 async function spawnView(srv: TestServer, parent: string, ...args: string[]): Promise<string> {
   const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args, '--', parent])
   assert.equal(r.code, 0, r.stderr)
   return r.stdout.trim()
-}
-
-/** A view whose claim ran out long ago, as a tab that never attached leaves it. */
-function expireClaim(srv: TestServer, view: string) {
-  // by id: tmux cannot target a name that starts with '$' even with '='
-  const id = srv.sessions().find((s) => s.name === view)!.id
-  srv.tmux(['set-option', '-t', id, '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000) - 3600)])
 }
 
 test('the hook removes the view of a closed tab, and only that one', async (t) => {

@@ -4,22 +4,9 @@ import assert from 'node:assert/strict'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { retryUntil, runScript, withServer, type Client, type TestServer } from './helpers.ts'
+import { expireClaim, retryUntil, runScript, sandbox, withServer, type Client, type TestServer } from './helpers.ts'
 
 const VIEW = /-view-\d+-\d+$/
-
-function sandbox(): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tv-env-'))
-  return { XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'), XDG_RUNTIME_DIR: path.join(dir, 'run') }
-}
-
-function idOf(srv: TestServer, name: string): string {
-  return srv.sessions().find((s) => s.name === name)!.id
-}
-
-function expireClaim(srv: TestServer, view: string) {
-  srv.tmux(['set-option', '-t', idOf(srv, view), '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000) - 3600)])
-}
 
 /** A tmux that kills the test server just before its Nth call: the server dies mid-run. */
 function dyingTmux(srv: TestServer, killAt: number): NodeJS.ProcessEnv {
@@ -44,7 +31,7 @@ test('16 spawns at once while 4 sweeps run and the hook fires: every tab gets it
   const leaving: Array<{ view: string; client: Client }> = []
   for (let i = 0; i < 3; i++) {
     const v = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'], { env })).stdout.trim()
-    leaving.push({ view: v, client: await srv.attach(idOf(srv, v)) })
+    leaving.push({ view: v, client: await srv.attach(srv.idOf(v)) })
   }
   const spawns = Array.from({ length: 16 }, (_, i) => runScript('spawn-view', ['-L', srv.name, '--json', '--tab', String(i), 'work'], { env }))
   const sweeps = Array.from({ length: 4 }, () => runScript('sweep', ['-L', srv.name, '--json'], { env }))
@@ -65,13 +52,13 @@ test('a client killed by SIGHUP, or by closing the terminal it runs in: its view
   srv.newSession('work')
   await runScript('on-detach', ['-L', srv.name, '--install'])
   const hup = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'])).stdout.trim()
-  const client = await srv.attach(idOf(srv, hup))
+  const client = await srv.attach(srv.idOf(hup))
   await client.kill('SIGHUP')
   await retryUntil(() => !srv.names().includes(hup), 'view of the hung-up client removed')
   // a real terminal: a pane of a second server runs the tmux client; closing that pane closes it
   const closed = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'])).stdout.trim()
   const term = withServer(t)
-  term.newSession('terminal', `env -u TMUX tmux -L '${srv.name}' attach-session -t '${idOf(srv, closed)}'`)
+  term.newSession('terminal', `env -u TMUX tmux -L '${srv.name}' attach-session -t '${srv.idOf(closed)}'`)
   await retryUntil(() => srv.sessions().find((s) => s.name === closed)?.attached === '1', 'terminal attached')
   term.tmux(['kill-session', '-t', '=terminal'])
   await retryUntil(() => !srv.names().includes(closed), 'view of the closed terminal removed')

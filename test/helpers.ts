@@ -54,6 +54,13 @@ export class TestServer {
     return r.stdout.split('\n').filter(Boolean).map((l) => Object.fromEntries(l.split('\t').map((v, i) => [fields[i].replace(/^@tmux-views-|^session_/, ''), v])))
   }
 
+  /** A session's $id: tmux cannot target a name that starts with '$', even with '='. */
+  idOf(name: string): string {
+    const s = this.sessions().find((x) => x.name === name)
+    if (!s) throw new Error(`no session named ${JSON.stringify(name)}`)
+    return s.id
+  }
+
   names(): string[] {
     return this.sessions().map((s) => s.name).sort()
   }
@@ -61,7 +68,6 @@ export class TestServer {
   /** A real client in control mode, attached to `target`, stdin held open until detach(). */
   async attach(target: string): Promise<Client> {
     const proc = spawn(TMUX, ['-L', this.name, '-f', '/dev/null', '-C', 'attach-session', '-t', target], { stdio: ['pipe', 'pipe', 'pipe'], env: this.env })
-    proc.stdout!.resume()
     proc.stderr!.resume()
     const client = new Client(proc)
     await retryUntil(() => this.tmux(['list-clients', '-F', '#{client_pid}']).stdout.split('\n').includes(String(proc.pid)), 'client attached')
@@ -76,9 +82,12 @@ export class TestServer {
 export class Client {
   proc: ChildProcess
   exited: Promise<void>
+  /** what tmux sent this control client (tmux 3.5 sends display-message text as %message) */
+  output = ''
   constructor(proc: ChildProcess) {
     this.proc = proc
     this.exited = new Promise((resolve) => proc.once('exit', () => resolve()))
+    proc.stdout!.on('data', (d) => (this.output += d))
   }
   /** Close stdin: a control client then detaches, as a closed terminal tab does. */
   async detach() {
@@ -139,4 +148,15 @@ export function hostileNames(canary: string): string[] {
     `-leading`,
     `semi;`,
   ]
+}
+
+/** An isolated home for config, state and runtime files, as extra environment for a script. */
+export function sandbox(): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tv-env-'))
+  return { XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'), XDG_RUNTIME_DIR: path.join(dir, 'run') }
+}
+
+/** A view whose claim ran out an hour ago, as a tab that never attached leaves it. */
+export function expireClaim(srv: TestServer, view: string) {
+  srv.tmux(['set-option', '-t', srv.idOf(view), '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000) - 3600)])
 }

@@ -55,8 +55,13 @@ function hooks(srv: TestServer, name = 'client-detached'): string[] {
 }
 
 /** The status-line messages tmux showed on clients (its message log). */
+const clientsOf = new Map<TestServer, Client[]>()
+
+/** Messages shown to clients: tmux 3.3 logs them in show-messages, 3.5 sends control clients %message. */
 function messages(srv: TestServer): string[] {
-  return srv.tmux(['show-messages']).stdout.split('\n').filter((l) => / message: /.test(l)).map((l) => l.replace(/^.*? message: /, ''))
+  const logged = srv.tmux(['show-messages']).stdout.split('\n').filter((l) => / message: /.test(l)).map((l) => l.replace(/^.*? message: /, ''))
+  const sent = (clientsOf.get(srv) ?? []).flatMap((c) => c.output.split('\n').filter((l) => l.startsWith('%message ')).map((l) => l.slice('%message '.length)))
+  return logged.length ? logged : sent
 }
 
 async function spawnView(srv: TestServer, parent: string, env?: NodeJS.ProcessEnv): Promise<string> {
@@ -74,6 +79,7 @@ function orphan(srv: TestServer, view: string) {
 async function attach(t: TestContext, srv: TestServer, target: string): Promise<Client> {
   const client = await srv.attach(target)
   t.after(() => client.kill())
+  clientsOf.set(srv, [...(clientsOf.get(srv) ?? []), client])
   return client
 }
 
@@ -161,7 +167,7 @@ test('no build (npm ci not run): a one-line message, exit 0, nothing installed',
   assert.deepEqual(hooks(srv, 'client-attached'), [])
   // with a client: shown at once
   runEntry(srv, entry)
-  assert.equal(messages(srv).filter((msg) => msg === expected).length, 2)
+  await retryUntil(() => messages(srv).filter((msg) => msg === expected).length === 2, 'the message shown again')
   assert.deepEqual(hooks(srv, 'client-attached'), [])
 })
 
@@ -172,7 +178,7 @@ test('a node that cannot be found is a message and exit 0, not a TPM failure', a
   srv.tmux(['set-option', '-g', '@tmux-views-node', '/nonexistent/node'])
   runEntry(srv)
   assert.deepEqual(hooks(srv), [])
-  assert.ok(messages(srv).some((msg) => msg.startsWith('tmux-views: node not found')), messages(srv).join('\n'))
+  await retryUntil(() => messages(srv).some((msg) => msg.startsWith('tmux-views: node not found')), 'the node-not-found message')
   // an explicit node is used, and must be the one in the hook
   srv.tmux(['set-option', '-g', '@tmux-views-node', process.execPath])
   runEntry(srv)

@@ -4,21 +4,12 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { retryUntil, runScript, withServer, type TestServer } from './helpers.ts'
-
-function sandbox(): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tv-env-'))
-  return { XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'), XDG_RUNTIME_DIR: path.join(dir, 'run') }
-}
+import { expireClaim, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 
 async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args], { env })
   assert.equal(r.code, 0, r.stderr)
   return r.stdout.trim()
-}
-
-function expireClaim(srv: TestServer, view: string) {
-  srv.tmux(['set-option', '-t', `=${view}:`, '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000) - 3600)])
 }
 
 test("report's views and orphan count are what tmux itself says", async (t) => {
