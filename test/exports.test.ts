@@ -1,0 +1,24 @@
+// lib/'s public surface, pinned: a change to what a module exports shows up in this diff.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+
+const SURFACE: Record<string, string> = {
+  cleanup: 'cleanup',
+  cli: 'Failure SERVER_FLAGS SERVER_HELP UsageError compiledEntry paint parseDuration parseFlags runMain scriptArgs silence useColour',
+  config: 'DEFAULTS configPath loadSettings readConfig',
+  doctor: 'doctor hookPaths',
+  lock: 'lockPath runtimeDir tryLock',
+  log: 'MAX_LOG_BYTES appendEvents computeStats logDir logPath percentile readEvents',
+  report: 'ago countRows table viewRows',
+  spawn: 'spawnView',
+  tabs: 'liveTabRecords readTabs tabsPath writeTabs',
+  tmux: 'HOOK MARK SESSION_FIELDS SESSION_FORMAT Tmux TmuxError allServers chain classify cleanValue escapeArg escapeName hazards hookCommand hookConfLine parseSessions quoteForTmux removable serverArgs serverFrom serverLabel shellQuote socketDir tmuxVersion',
+  views: 'SAFE_TOKEN VIEW_NAME claimPending findSession groupConflict judge judgeAll parentOf rescueName reusableViews storedName unattachedFor viewKind viewName viewsOf',
+}
+
+for (const [name, exports] of Object.entries(SURFACE)) {
+  test(`lib/${name}.ts exports exactly its surface`, async () => {
+    const mod = await import(`../lib/${name}.ts`)
+    assert.equal(Object.keys(mod).sort().join(' '), exports)
+  })
+}
