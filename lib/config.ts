@@ -57,8 +57,8 @@ export function readConfig(file: string): Partial<Settings> {
 }
 
 /** Merge the layers; every duration is checked, so a bad one is a usage error before any work. */
-export function loadSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Settings {
-  const file = readConfig(configPath(env))
+export function loadSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env, useFile = true): Settings {
+  const file = useFile ? readConfig(configPath(env)) : {}
   const merged: Settings = { ...DEFAULTS }
   for (const [key, spec] of Object.entries(KEYS) as Array<[keyof Settings, (typeof KEYS)[keyof Settings]]>) {
     const fromEnv = env[spec.env] || undefined

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { $ } from 'zx/core'
 import { HOOK, TmuxError, hazards, shellQuote, tmuxVersion, type Check, type Tmux } from './tmux.ts'
 import { logDir } from './log.ts'
+import { configPath, readConfig } from './config.ts'
 
 /** Single-quoted words in the hook's shell command: the node binary and the script. */
 export function hookPaths(command: string): string[] {
@@ -37,6 +38,14 @@ export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: N
       : { name: 'hook', ok: true, detail: `${HOOK} runs ${hookPaths(hook).join(' ')}` })
   }
   checks.push(timerCheck(await timer()))
+
+  // A broken config silences the hook (it must never fail in the user's pane): say so here.
+  try {
+    readConfig(configPath(opts.env))
+    checks.push({ name: 'config', ok: true, detail: configPath(opts.env) })
+  } catch (e) {
+    checks.push({ name: 'config', ok: false, detail: (e as Error).message, fix: `edit ${shellQuote(configPath(opts.env))}` })
+  }
 
   const dir = logDir(opts.env)
   checks.push(writable(dir)

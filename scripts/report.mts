@@ -1,7 +1,7 @@
 // report: which views exist and in what state, whether the cleanup layers are in place (--doctor),
 // how the lifecycle went (--stats), and which tabs were open (--tabs).
 import { Tmux, allServers, serverFrom, serverArgs, shellQuote } from '../lib/tmux.ts'
-import { loadSettings } from '../lib/config.ts'
+import { configPath, loadSettings, readConfig } from '../lib/config.ts'
 import { computeStats, logPath, readEvents } from '../lib/log.ts'
 import { readTabs } from '../lib/tabs.ts'
 import { ago, countRows, table, viewRows, type ViewRow } from '../lib/report.ts'
@@ -37,7 +37,8 @@ await runMain('report', USAGE, async () => {
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
   if ([flags.doctor, flags.stats, flags.tabs].filter(Boolean).length > 1) throw new UsageError('give one of --doctor, --stats, --tabs')
   if (flags.since !== undefined && !flags.stats) throw new UsageError('--since goes with --stats')
-  const settings = loadSettings(flags)
+  // The doctor reports a broken config file itself, so it carries on without it.
+  const settings = loadSettings(flags, process.env, !(flags.doctor && !configOk()))
   const json = Boolean(flags.json)
   const c = paint()
 
@@ -123,6 +124,15 @@ await runMain('report', USAGE, async () => {
   }
   console.log(`${counts.views} view(s): ${counts.attached} attached, ${counts.orphans} orphaned (${counts.removable} removable, ${counts.grace} in grace, ${counts.lastOfGroup} last of group)`)
 })
+
+function configOk(): boolean {
+  try {
+    readConfig(configPath())
+    return true
+  } catch {
+    return false
+  }
+}
 
 function group(rows: ViewRow[]): Map<string, ViewRow[]> {
   const m = new Map<string, ViewRow[]>()

@@ -1,7 +1,7 @@
 // report, the lifecycle log and the doctor, against real tmux servers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expireClaim, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
@@ -119,6 +119,15 @@ test('doctor: warns about a missing hook and destroy-unattached, and is content 
   const after = Object.fromEntries(JSON.parse(r.stdout).checks.map((k: { name: string }) => [k.name, k]))
   assert.equal(after.hook.ok, true)
   assert.equal(after['destroy-unattached'].ok, true)
+  assert.equal(after.config.ok, true)
+  // a broken config: the hook would stay silent about it, the doctor does not
+  const file = path.join(env.XDG_CONFIG_HOME!, 'tmux-views', 'config.json')
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, '{ "grace": "soon" }')
+  r = await runScript('report', ['-L', srv.name, '--doctor', '--json'], { env })
+  const broken = Object.fromEntries(JSON.parse(r.stdout).checks.map((k: { name: string }) => [k.name, k]))
+  assert.match(broken.config.detail, /config\.json: key "grace"/)
+  writeFileSync(file, '{}')
   // a hook that points at a script that is gone
   srv.tmux(['set-hook', '-g', 'client-detached[48]', "run-shell -b \"'/usr/bin/env' '/nonexistent/on-detach.mjs'\""])
   r = await runScript('report', ['-L', srv.name, '--doctor'], { env })
