@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS) || 15
-const SIZE_RUNS = Number(process.env.BENCH_SIZE_RUNS) || 5
+// Making 1000 grouped sessions costs tmux ~5 s, and every run needs fresh ones: 3 runs there.
+const SIZE_RUNS = (n) => Number(process.env.BENCH_SIZE_RUNS) || (n >= 1000 ? 3 : 5)
 const SIZES = [10, 100, 1000]
 const SERVER = `tv-bench-${process.pid}`
 const PARENT = 'work'
@@ -21,8 +22,10 @@ const MiB = 1024
 const which = (cmd) => spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' }).stdout.trim()
 const REAL_TMUX = process.env.TMUX_VIEWS_TMUX || which('tmux')
 if (!REAL_TMUX) fail('tmux is not installed')
+// BENCH_DIST=DIR benches another build (e.g. of a scratch copy with a change to try).
+const DIST = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(ROOT, 'dist/scripts')
 for (const s of ['spawn-view', 'on-detach', 'sweep'])
-  if (!existsSync(path.join(ROOT, 'dist/scripts', `${s}.mjs`))) fail(`dist/scripts/${s}.mjs is missing: run 'npm run build' first`)
+  if (!existsSync(path.join(DIST, `${s}.mjs`))) fail(`${DIST}/${s}.mjs is missing: run 'npm run build' first`)
 const TMP = mkdtempSync(path.join(tmpdir(), 'tv-bench-'))
 // Whatever happens from here on, the private server, its socket and the temp dir go at exit.
 process.on('exit', () => {
@@ -32,11 +35,12 @@ process.on('exit', () => {
 })
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130))
 // Bench a snapshot of the build: a concurrent `npm run build` or `npm test` rewrites dist/.
-cpSync(path.join(ROOT, 'dist/scripts'), path.join(TMP, 'dist'), { recursive: true })
+cpSync(DIST, path.join(TMP, 'dist'), { recursive: true })
 const COUNT = path.join(TMP, 'tmux-calls')
 const RSS = path.join(TMP, 'rss')
 for (const d of ['count', 'plain', 'config', 'state', 'run']) mkdirSync(path.join(TMP, d))
 const sq = (s) => `'${s.replaceAll("'", `'\\''`)}'`
+// One line per tmux process (the caller's pid, for diagnosis), then the real tmux.
 writeFileSync(path.join(TMP, 'count/tmux'), `#!/bin/sh\necho "$PPID" >> ${sq(COUNT)}\nexec ${sq(REAL_TMUX)} "$@"\n`)
 chmodSync(path.join(TMP, 'count/tmux'), 0o755)
 symlinkSync(REAL_TMUX, path.join(TMP, 'plain/tmux')) // same lookup, no extra process
@@ -97,24 +101,22 @@ function timeOnce(cmd) {
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
 
-/** One untimed run with the counting wrapper and max RSS: tmux processes started and peak KiB. */
-function probe(cmd) {
-  writeFileSync(COUNT, '')
-  let argv = cmd.argv
-  let rssFile = null
-  if (TIME) argv = [TIME, '-f', '%M', '-o', RSS, ...argv]
-  else if (argv[0] === process.execPath) {
-    // no /usr/bin/time: the process reports its own peak (getrusage) as it exits
-    rssFile = RSS
-    argv = [argv[0], '--import', `data:text/javascript,${encodeURIComponent(RSS_PRELOAD)}`, ...argv.slice(1)]
-  }
-  exec(argv, { ...COUNTED, TV_BENCH_RSS: RSS })
-  const calls = readFileSync(COUNT, 'utf8').split('\n').filter(Boolean).length
-  const kib = TIME || rssFile ? Number.parseInt(readFileSync(RSS, 'utf8').trim().split('\n').pop(), 10) : NaN
-  return { calls, kib }
-}
+// Peak RSS: /usr/bin/time's %M when it works; else node reports its own getrusage() peak at exit.
 const TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%M', 'true']).status === 0 ? '/usr/bin/time' : null
 const RSS_PRELOAD = `import{writeFileSync as w}from'node:fs';process.on('exit',()=>w(process.env.TV_BENCH_RSS,String(process.resourceUsage().maxRSS)))`
+
+/** One untimed run with the counting wrapper: the tmux processes it started and its peak RSS in KiB. */
+function probe(cmd) {
+  writeFileSync(COUNT, '')
+  writeFileSync(RSS, '')
+  let argv = cmd.argv
+  if (TIME) argv = [TIME, '-f', '%M', '-o', RSS, ...argv]
+  else if (argv[0] === process.execPath) argv = [argv[0], '--import', `data:text/javascript,${encodeURIComponent(RSS_PRELOAD)}`, ...argv.slice(1)]
+  exec(argv, { ...COUNTED, TV_BENCH_RSS: RSS })
+  const calls = readFileSync(COUNT, 'utf8').split('\n').filter(Boolean).length
+  const kib = Number.parseInt(readFileSync(RSS, 'utf8').trim().split('\n').pop(), 10) // NaN: not measured
+  return { calls, kib }
+}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -122,33 +124,41 @@ const median = (xs) => {
 }
 
 // ---- the runs --------------------------------------------------------------------------------
-const rows = [] // { label, views, runs, ms[], calls, kib, script }
-const row = (cmd, views, p) => rows.push({ label: cmd.label, script: cmd.script, views, ms: [], calls: p.calls, kib: p.kib })
+const rows = [] // { label, script, views, ms[], calls, kib }
 
-console.error(`bench: private tmux server '${SERVER}'; start-up ${STARTUP_RUNS} runs, sweeps ${SIZE_RUNS} runs per size`)
-// Start-up: PARENT alone; spawn-view makes a view (the slower path: list, create chain, name),
-// then on-detach finds nothing to do (the new view is claimed). Interleaved, so noise hits all.
-const startup = [CMD.node0, CMD.spawn, CMD.detach]
-reset(0)
-const first = startup.map((c) => (row(c, c === CMD.node0 ? '-' : c === CMD.spawn ? '0' : '1 claimed', probe(c)), rows.at(-1)))
-for (let i = 0; i < STARTUP_RUNS; i++) {
-  reset(0)
-  startup.forEach((c, j) => first[j].ms.push(timeOnce(c)))
-  if (sessionCount() !== 2) fail('on-detach (nothing to do) removed the claimed view')
+/**
+ * Each group starts from reset(n), then runs its [command, views label, sessions expected after]
+ * in order: once probed (tmux count, RSS), then `runs` times timed, groups interleaved so that
+ * machine noise hits every command alike.
+ */
+function measure(n, runs, groups) {
+  const mine = new Map()
+  for (let i = -1; i < runs; i++)
+    for (const group of groups) {
+      reset(n)
+      for (const [cmd, views, left] of group) {
+        if (i >= 0) mine.get(cmd).ms.push(timeOnce(cmd))
+        else {
+          const r = { label: cmd.label, script: cmd.script, views, ms: [], ...probe(cmd) }
+          rows.push(r)
+          mine.set(cmd, r)
+        }
+        const now = sessionCount()
+        if (left !== undefined && now !== left) fail(`${cmd.label} (${views} views) left ${now} sessions, expected ${left}`)
+      }
+    }
 }
 
-// Sizes: each command gets a fresh set of n detached views (made untimed, in one tmux call).
+console.error(`bench: private tmux server '${SERVER}'; start-up ${STARTUP_RUNS} runs; views: ${SIZES.map((n) => `${n} x${SIZE_RUNS(n)}`).join(', ')}`)
+// Start-up: PARENT alone. spawn-view makes a view (the longer path: list, create chain, name);
+// on-detach then has nothing to do (the new view is claimed, waiting for its client).
+measure(0, STARTUP_RUNS, [[[CMD.node0, '-'], [CMD.spawn, '0'], [CMD.detach, '1 claimed', 2]]])
+// n detached views: spawn-view reuses (claims) one, on-detach removes the other n-1; sweep and
+// the loop each get a fresh set and must leave PARENT alone.
 for (const n of SIZES) {
-  const cases = [CMD.spawn, CMD.detach, CMD.sweep, CMD.loop]
-  const mine = cases.map((c) => (reset(n), row(c, String(n), probe(c)), rows.at(-1)))
-  for (let i = 0; i < SIZE_RUNS; i++)
-    cases.forEach((c, j) => {
-      reset(n)
-      mine[j].ms.push(timeOnce(c))
-      const left = sessionCount()
-      if (c !== CMD.spawn && left !== 1) fail(`${c.label} left ${left - 1} of ${n} views`)
-    })
-  process.stderr.write(`bench: ${n} views done\n`)
+  const v = String(n)
+  measure(n, SIZE_RUNS(n), [[[CMD.spawn, v], [CMD.detach, v, 2]], [[CMD.sweep, v, 1]], [[CMD.loop, v, 1]]])
+  console.error(`bench: ${n} views done`)
 }
 
 // ---- report ----------------------------------------------------------------------------------
@@ -161,6 +171,7 @@ console.log('| command | views | runs | median ms | min ms | tmux processes | ma
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
 for (const r of rows)
   console.log(`| ${r.label} | ${r.views} | ${r.ms.length} | ${fmt(median(r.ms))} | ${fmt(Math.min(...r.ms))} | ${r.calls} | ${fmt(r.kib / MiB)} |`)
+console.log('\nviews: detached views before the command. spawn-view reuses one of them; on-detach then removes the\nother n-1 (with 1 claimed: nothing to do); sweep and the loop get a fresh set and remove all n.')
 
 const node0 = med('node -e 0', '-')
 const checks = [
