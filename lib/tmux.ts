@@ -107,10 +107,12 @@ export type TmuxErrorKind = 'missing' | 'no-server' | 'no-session' | 'failed'
 export class TmuxError extends Error {
   kind: TmuxErrorKind
   stdout: string
-  constructor(kind: TmuxErrorKind, message: string, stdout = '') {
+  stderr: string
+  constructor(kind: TmuxErrorKind, message: string, stdout = '', stderr = '') {
     super(message)
     this.kind = kind
     this.stdout = stdout
+    this.stderr = stderr
   }
 }
 
@@ -187,7 +189,10 @@ const int = (v: string) => Number.parseInt(v, 10) || 0
 const optInt = (v: string) => (v === '' ? null : Number.parseInt(v, 10))
 const optText = (v: string) => (v === '' ? null : v)
 
-/** One list: it builds the -F format and parses rows, so order and parser cannot drift apart. */
+/**
+ * One list: it builds the -F format and parses rows, so order and parser cannot drift apart.
+ * groupSize is the one field not read from tmux (parseSessions counts it).
+ */
 export const SESSION_FIELDS: ReadonlyArray<[keyof Session, string, (v: string) => unknown]> = [
   ['id', 'session_id', text],
   ['name', 'session_name', text],
@@ -196,7 +201,6 @@ export const SESSION_FIELDS: ReadonlyArray<[keyof Session, string, (v: string) =
   ['activity', 'session_activity', int],
   ['lastAttached', 'session_last_attached', optInt],
   ['group', 'session_group', optText],
-  ['groupSize', 'session_group_size', int],
   ['parentId', MARK.parentId, optText],
   ['parentName', MARK.parent, optText],
   ['viewCreated', MARK.created, optInt],
@@ -213,7 +217,7 @@ export const SESSION_FIELDS: ReadonlyArray<[keyof Session, string, (v: string) =
 export const SESSION_FORMAT = SESSION_FIELDS.map(([, f]) => `#{${f}}`).join('\t')
 
 export function parseSessions(stdout: string): Session[] {
-  return stdout
+  const sessions = stdout
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => {
@@ -222,6 +226,11 @@ export function parseSessions(stdout: string): Session[] {
       SESSION_FIELDS.forEach(([key, , parse], i) => (row[key] = parse(values[i] ?? '')))
       return row as unknown as Session
     })
+  // Counted here: tmux's #{session_group_size} walks the group for every row, quadratic in views.
+  const sizes = new Map<string, number>()
+  for (const s of sessions) if (s.group !== null) sizes.set(s.group, (sizes.get(s.group) ?? 0) + 1)
+  for (const s of sessions) s.groupSize = s.group === null ? 0 : sizes.get(s.group)!
+  return sessions
 }
 
 // ---- the runner -------------------------------------------------------------------------------
@@ -270,7 +279,7 @@ export class Tmux {
     const what = args.find((a) => !a.startsWith('-')) ?? 'tmux'
     if (kind === 'missing') throw new TmuxError(kind, `tmux is not installed (looked for '${this.bin}')`)
     if (kind === 'no-server') throw new TmuxError(kind, `no tmux server on socket '${this.label}'`)
-    throw new TmuxError(kind, `tmux ${what}: ${stderr || `exit code ${out.exitCode}`}`, out.stdout)
+    throw new TmuxError(kind, `tmux ${what}: ${stderr || `exit code ${out.exitCode}`}`, out.stdout, out.stderr)
   }
 
   /** "tmux 3.3a"; needs no server. */
@@ -357,14 +366,16 @@ export class Tmux {
     }
   }
 
-  /** Run many commands through `source-file -`: one process, no argument-size limit. */
-  async source(lines: string[]): Promise<string> {
-    if (lines.length === 0) return ''
+  /**
+   * Run many commands through `source-file -`: one process, no argument-size limit. A command that
+   * fails (a guard whose session has gone) fails alone; the others still run.
+   */
+  async source(lines: string[]): Promise<{ stdout: string; stderr: string }> {
+    if (lines.length === 0) return { stdout: '', stderr: '' }
     try {
-      return await this.run([['source-file', '-']], { input: lines.join('\n') + '\n' })
+      return { stdout: await this.run([['source-file', '-']], { input: lines.join('\n') + '\n' }), stderr: '' }
     } catch (e) {
-      // A guard whose session has gone fails alone; the other lines still ran.
-      if (e instanceof TmuxError && e.kind !== 'missing' && e.kind !== 'no-server') return e.stdout
+      if (e instanceof TmuxError && e.kind !== 'missing' && e.kind !== 'no-server') return { stdout: e.stdout, stderr: e.stderr }
       throw e
     }
   }
@@ -372,12 +383,18 @@ export class Tmux {
   /**
    * Remove views, one batched invocation. Each kill is guarded inside the server, at the moment of
    * the kill: still no client, the same last-attach time and claim as seen, and not the last
-   * member of its group. Resolves with the ids actually removed.
+   * member of its group. Resolves with the ids this call removed: gone from the closing list, and
+   * not already gone when their guard ran (another cleanup's).
    */
   async removeViews(views: Session[]): Promise<string[]> {
-    const out = await this.source(views.map((v) => `if-shell -F -t ${quoteForTmux(v.id)} ${quoteForTmux(removable(v))} ` +
-      `{ kill-session -t ${quoteForTmux(v.id)} ; display-message -p ${quoteForTmux(`removed ${v.id}`)} }`))
-    return [...out.matchAll(/^removed (\$\d+)$/gm)].map((m) => m[1])
+    if (views.length === 0) return []
+    const { stdout, stderr } = await this.source([
+      ...views.map((v) => `if-shell -F -t ${quoteForTmux(v.id)} ${quoteForTmux(removable(v))} { kill-session -t ${quoteForTmux(v.id)} }`),
+      "list-sessions -F '#{session_id}'",
+    ])
+    const left = new Set(stdout.split('\n'))
+    const missing = new Set([...stderr.matchAll(/can't find session:? (\$\d+)/g)].map((m) => m[1]))
+    return views.map((v) => v.id).filter((id) => !left.has(id) && !missing.has(id))
   }
 
   /** Note on views that they were kept as the last of their group (so it is logged once). */
@@ -414,15 +431,15 @@ export class Tmux {
   }
 }
 
-/** The kill guard: a tmux format that is true only if `v` may still go. */
+/**
+ * The kill guard: a tmux format that is true only if `v` may still go: no client, the last-attach
+ * time and claim as seen, and another member left in its group. One string comparison (the values
+ * are digits and [\w-] tokens, so '/' cannot occur in them) costs tmux less than nested &&s, which
+ * counts when a sweep guards 1000 kills.
+ */
 export function removable(v: Session): string {
-  const all = (...c: string[]): string => (c.length === 1 ? c[0] : `#{&&:${c[0]},${all(...c.slice(1))}}`)
-  return all(
-    '#{==:#{session_attached},0}',
-    `#{==:#{session_last_attached},${v.lastAttached ?? ''}}`,
-    `#{==:#{${MARK.claim}},${v.claim ?? ''}}`,
-    '#{e|>:#{session_group_size},1}',
-  )
+  const now = '#{session_attached}/#{session_last_attached}/#{' + MARK.claim + '}/#{e|>:#{session_group_size},1}'
+  return `#{==:${now},0/${v.lastAttached ?? ''}/${v.claim ?? ''}/1}`
 }
 
 // ---- the client-detached hook -----------------------------------------------------------------

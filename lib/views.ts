@@ -20,9 +20,21 @@ export function storedName(name: string): string {
     .replace(/[\\\u0000-\u001f\u007f]/g, (c) => cstyle[c] ?? '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'))
 }
 
+/** Sessions by name and by id, built once per listing: a sweep over 1000 views stays linear. */
+const indexes = new WeakMap<Session[], { byName: Map<string, Session>; byId: Map<string, Session> }>()
+function index(sessions: Session[]) {
+  let ix = indexes.get(sessions)
+  if (!ix) {
+    ix = { byName: new Map(sessions.map((s) => [s.name, s])), byId: new Map(sessions.map((s) => [s.id, s])) }
+    indexes.set(sessions, ix)
+  }
+  return ix
+}
+
 /** The session a user means by `name`: the exact name, else the name as tmux would store it. */
 export function findSession(sessions: Session[], name: string): Session | undefined {
-  return sessions.find((s) => s.name === name) ?? sessions.find((s) => s.name === storedName(name))
+  const { byName } = index(sessions)
+  return byName.get(name) ?? byName.get(storedName(name))
 }
 
 export type ViewKind = 'marked' | 'legacy'
@@ -36,15 +48,18 @@ export function viewKind(s: Session, sessions: Session[]): ViewKind | null {
   const m = VIEW_NAME.exec(s.name)
   if (!m || s.group === null) return null
   const parent = m[1]
-  return sessions.some((o) => o !== s && o.name === parent && o.group === s.group) ? 'legacy' : null
+  const o = index(sessions).byName.get(parent)
+  return o !== undefined && o !== s && o.group === s.group ? 'legacy' : null
 }
 
 /** The parent of a view when it is still alive and in the view's group. */
 export function parentOf(view: Session, sessions: Session[]): Session | undefined {
-  const inGroup = (o: Session) => o !== view && o.group !== null && o.group === view.group
-  if (view.parentId !== null) return sessions.find((o) => o.id === view.parentId && inGroup(o))
+  const inGroup = (o: Session | undefined) => o !== undefined && o !== view && o.group !== null && o.group === view.group ? o : undefined
+  const { byId, byName } = index(sessions)
+  if (view.parentId !== null) return inGroup(byId.get(view.parentId))
   const m = VIEW_NAME.exec(view.name)
-  return m ? sessions.find((o) => o.name === m[1] && inGroup(o) && o.parentId === null) : undefined
+  const named = m ? inGroup(byName.get(m[1])) : undefined
+  return named?.parentId === null ? named : undefined
 }
 
 /** The views that belong to `parent`. */
@@ -154,5 +169,5 @@ export function judgeAll(sessions: Session[], p: Policy): Verdict[] {
 export function rescueName(v: Verdict, sessions: Session[]): string | null {
   if (v.reason !== 'last-of-group' || v.parent) return null
   const name = v.view.parentName ?? VIEW_NAME.exec(v.view.name)?.[1] ?? null
-  return name !== null && !sessions.some((s) => s.name === name) ? name : null
+  return name !== null && !index(sessions).byName.has(name) ? name : null
 }

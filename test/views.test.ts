@@ -15,7 +15,8 @@ function session(p: Partial<Session>): Session {
 
 test('the -F format and the parser come from one field list', () => {
   assert.equal(SESSION_FORMAT.split('\t').length, SESSION_FIELDS.length)
-  const [s] = parseSessions('$3\twork-view-1-2\t0\t1700000000\t1700000005\t\twork\t2\t$1\twork\t1700000000\ttok\t1700000001\t7\tlogs\t📜\t1\n')
+  assert.deepEqual(parseSessions('$4\tplain\t0\t1\t1\t\t\t\t\t\t\t\t\t\t\t\n').map((x) => [x.group, x.groupSize]), [[null, 0]])
+  const [s] = parseSessions('$3\twork-view-1-2\t0\t1700000000\t1700000005\t\twork\t$1\twork\t1700000000\ttok\t1700000001\t7\tlogs\t📜\t1\n$1\twork\t0\t1700000000\t1700000005\t\twork\t\t\t\t\t\t\t\t\t\n$4\tplain\t0\t1\t1\t\t\t\t\t\t\t\t\t\t\t\n')
   assert.deepEqual(s, {
     id: '$3', name: 'work-view-1-2', attached: 0, created: 1700000000, activity: 1700000005, lastAttached: null, group: 'work', groupSize: 2,
     parentId: '$1', parentName: 'work', viewCreated: 1700000000, claim: 'tok', claimAt: 1700000001, tab: '7', title: 'logs', icon: '📜', kept: true,
