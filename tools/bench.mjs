@@ -3,9 +3,9 @@
 // Everything runs on a private tmux server (-L tv-bench-<pid> -f /dev/null), killed at exit even on
 // failure; config, log, locks live in a temp dir. Exit status: 0 all targets met, 1 a target
 // failed, 2 the bench itself failed.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { constants, cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -28,12 +28,14 @@ for (const s of ['spawn-view', 'on-detach', 'sweep'])
   if (!existsSync(path.join(DIST, `${s}.mjs`))) fail(`${DIST}/${s}.mjs is missing: run 'npm run build' first`)
 const TMP = mkdtempSync(path.join(tmpdir(), 'tv-bench-'))
 // Whatever happens from here on, the private server, its socket and the temp dir go at exit.
+let running = null // the child being measured
 process.on('exit', () => {
+  running?.kill()
   spawnSync(REAL_TMUX, ['-L', SERVER, 'kill-server'], { stdio: 'ignore' })
   rmSync(TMP, { recursive: true, force: true })
   rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, SERVER), { force: true }) // the dead socket
 })
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(130))
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(128 + constants.signals[sig]))
 // Bench a snapshot of the build: a concurrent `npm run build` or `npm test` rewrites dist/.
 cpSync(DIST, path.join(TMP, 'dist'), { recursive: true })
 const COUNT = path.join(TMP, 'tmux-calls')
@@ -88,16 +90,26 @@ const CMD = {
   loop: { label: 'per-view shell loop', argv: ['/bin/sh', '-c', LOOP, 'loop', SERVER] },
 }
 
+// Asynchronous on purpose: a synchronous child would hold off SIGINT/SIGTERM handlers (and so the
+// server's cleanup) until the whole bench had run.
 function exec(argv, env) {
-  const r = spawnSync(argv[0], argv.slice(1), { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  if (r.status !== 0) fail(`${argv.join(' ')}: exit ${r.status}: ${(r.stderr || r.error?.message || '').trim()}`)
-  return r.stdout
+  return new Promise((resolve) => {
+    const p = (running = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] }))
+    let stderr = ''
+    p.stderr.on('data', (d) => (stderr += d))
+    p.on('error', (e) => fail(`${argv[0]}: ${e.message}`))
+    p.on('close', (code, signal) => {
+      running = null
+      if (code === 0) resolve()
+      else fail(`${argv.join(' ')}: ${signal ?? `exit ${code}`}: ${stderr.trim()}`)
+    })
+  })
 }
 
 /** Wall time of one run in ms (monotonic clock), with the plain tmux. */
-function timeOnce(cmd) {
+async function timeOnce(cmd) {
   const t0 = process.hrtime.bigint()
-  exec(cmd.argv, PLAIN)
+  await exec(cmd.argv, PLAIN)
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
 
@@ -106,13 +118,13 @@ const TIME = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-f', '%
 const RSS_PRELOAD = `import{writeFileSync as w}from'node:fs';process.on('exit',()=>w(process.env.TV_BENCH_RSS,String(process.resourceUsage().maxRSS)))`
 
 /** One untimed run with the counting wrapper: the tmux processes it started and its peak RSS in KiB. */
-function probe(cmd) {
+async function probe(cmd) {
   writeFileSync(COUNT, '')
   writeFileSync(RSS, '')
   let argv = cmd.argv
   if (TIME) argv = [TIME, '-f', '%M', '-o', RSS, ...argv]
   else if (argv[0] === process.execPath) argv = [argv[0], '--import', `data:text/javascript,${encodeURIComponent(RSS_PRELOAD)}`, ...argv.slice(1)]
-  exec(argv, { ...COUNTED, TV_BENCH_RSS: RSS })
+  await exec(argv, { ...COUNTED, TV_BENCH_RSS: RSS })
   const calls = readFileSync(COUNT, 'utf8').split('\n').filter(Boolean).length
   const kib = Number.parseInt(readFileSync(RSS, 'utf8').trim().split('\n').pop(), 10) // NaN: not measured
   return { calls, kib }
@@ -131,15 +143,15 @@ const rows = [] // { label, script, views, ms[], calls, kib }
  * in order: once probed (tmux count, RSS), then `runs` times timed, groups interleaved so that
  * machine noise hits every command alike.
  */
-function measure(n, runs, groups) {
+async function measure(n, runs, groups) {
   const mine = new Map()
   for (let i = -1; i < runs; i++)
     for (const group of groups) {
       reset(n)
       for (const [cmd, views, left] of group) {
-        if (i >= 0) mine.get(cmd).ms.push(timeOnce(cmd))
+        if (i >= 0) mine.get(cmd).ms.push(await timeOnce(cmd))
         else {
-          const r = { label: cmd.label, script: cmd.script, views, ms: [], ...probe(cmd) }
+          const r = { label: cmd.label, script: cmd.script, views, ms: [], ...(await probe(cmd)) }
           rows.push(r)
           mine.set(cmd, r)
         }
@@ -152,12 +164,12 @@ function measure(n, runs, groups) {
 console.error(`bench: private tmux server '${SERVER}'; start-up ${STARTUP_RUNS} runs; views: ${SIZES.map((n) => `${n} x${SIZE_RUNS(n)}`).join(', ')}`)
 // Start-up: PARENT alone. spawn-view makes a view (the longer path: list, create chain, name);
 // on-detach then has nothing to do (the new view is claimed, waiting for its client).
-measure(0, STARTUP_RUNS, [[[CMD.node0, '-'], [CMD.spawn, '0'], [CMD.detach, '1 claimed', 2]]])
+await measure(0, STARTUP_RUNS, [[[CMD.node0, '-'], [CMD.spawn, '0'], [CMD.detach, '1 claimed', 2]]])
 // n detached views: spawn-view reuses (claims) one, on-detach removes the other n-1; sweep and
 // the loop each get a fresh set and must leave PARENT alone.
 for (const n of SIZES) {
   const v = String(n)
-  measure(n, SIZE_RUNS(n), [[[CMD.spawn, v], [CMD.detach, v, 2]], [[CMD.sweep, v, 1]], [[CMD.loop, v, 1]]])
+  await measure(n, SIZE_RUNS(n), [[[CMD.spawn, v], [CMD.detach, v, 2]], [[CMD.sweep, v, 1]], [[CMD.loop, v, 1]]])
   console.error(`bench: ${n} views done`)
 }
 
@@ -166,7 +178,10 @@ const med = (label, views) => median(rows.find((r) => r.label === label && r.vie
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
 const sh = (cmd) => spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' }).stdout.trim()
 console.log(`Machine: ${sh('nproc')} CPUs, ${sh("lscpu | sed -n 's/^Model name: *//p'") || cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; node ${process.version}; ${sh(`${sq(REAL_TMUX)} -V`)}`)
-console.log(`Max RSS: ${TIME ? '/usr/bin/time -f %M' : 'process.resourceUsage().maxRSS at exit'}; tmux processes: a counting wrapper first on PATH\n`)
+console.log(`Max RSS: ${TIME ? '/usr/bin/time -f %M' : 'process.resourceUsage().maxRSS at exit'}; tmux processes: a counting wrapper first on PATH`)
+// zx runs each command as `bash -c` with a socket on stdin: with SHLVL unset or 0 (cron, systemd, GUI
+// launchers) Debian's bash then reads ~/.bashrc on every tmux call. Timings depend on it.
+console.log(`SHLVL=${process.env.SHLVL ?? '(unset)'} (below 1, zx's bash -c reads ~/.bashrc on every tmux call)\n`)
 console.log('| command | views | runs | median ms | min ms | tmux processes | max RSS MiB |')
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
 for (const r of rows)
