@@ -423,11 +423,10 @@ export class Tmux {
     await this.run([command === null ? ['set-hook', '-gu', HOOK] : ['set-hook', '-g', HOOK, command]])
   }
 
-  /** Set marks on a session by id, then optionally run one more command, in one invocation. */
-  async setMarks(id: string, marks: Record<string, string>, then: string[][] = [], opts: RunOptions = {}) {
+  /** Set marks on a session by id, in one invocation. */
+  async setMarks(id: string, marks: Record<string, string>): Promise<void> {
     const sets = Object.entries(marks).map(([k, v]) => ['set-option', '-t', id, k, cleanValue(v)])
-    if (sets.length + then.length === 0) return ''
-    return this.run([...sets, ...then], opts)
+    if (sets.length) await this.run(sets)
   }
 }
 
