@@ -178,10 +178,7 @@ const med = (label, views) => median(rows.find((r) => r.label === label && r.vie
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
 const sh = (cmd) => spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' }).stdout.trim()
 console.log(`Machine: ${sh('nproc')} CPUs, ${sh("lscpu | sed -n 's/^Model name: *//p'") || cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; node ${process.version}; ${sh(`${sq(REAL_TMUX)} -V`)}`)
-console.log(`Max RSS: ${TIME ? '/usr/bin/time -f %M' : 'process.resourceUsage().maxRSS at exit'}; tmux processes: a counting wrapper first on PATH`)
-// zx runs each command as `bash -c` with a socket on stdin: with SHLVL unset or 0 (cron, systemd, GUI
-// launchers) Debian's bash then reads ~/.bashrc on every tmux call. Timings depend on it.
-console.log(`SHLVL=${process.env.SHLVL ?? '(unset)'} (below 1, zx's bash -c reads ~/.bashrc on every tmux call)\n`)
+console.log(`Max RSS: ${TIME ? '/usr/bin/time -f %M' : 'process.resourceUsage().maxRSS at exit'}; tmux processes: a counting wrapper first on PATH\n`)
 console.log('| command | views | runs | median ms | min ms | tmux processes | max RSS MiB |')
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
 for (const r of rows)
