@@ -111,13 +111,18 @@ function S.throttle()
   return { passes = list(passes) }
 end
 
--- Spawn views through the plugin: the function, then the key-table action.
-function S.spawn()
+-- One window, the plugin loaded and applied, background commands run in the foreground.
+local function plugin_in_window()
   W.run_background = false
   local w = W.new_window()
   local tv = load_plugin()
   tv.apply_to_config({}, opts())
-  local gui = w:gui_window()
+  return w, tv, w:gui_window()
+end
+
+-- Spawn views through the plugin: the function, then the key-table action.
+function S.spawn()
+  local w, tv, gui = plugin_in_window()
   local spawned = {}
   local tab = tv.spawn_tab(gui, gui:active_pane(), { session = P.session, title = P.title, icon = P.icon })
   spawned[#spawned + 1] = tab and tab:tab_id()
@@ -130,11 +135,7 @@ end
 
 -- A view left by a closed tab is taken by the next spawn, and gets the new tab's id.
 function S.reuse()
-  W.run_background = false
-  local w = W.new_window()
-  local tv = load_plugin()
-  tv.apply_to_config({}, opts())
-  local gui = w:gui_window()
+  local w, tv, gui = plugin_in_window()
   local first = assert(tv.spawn_tab(gui, gui:active_pane(), { session = P.session, title = 'one' }))
   local view = first.args[#first.args] -- attach-session -t $ID
   W.close_tab(first)
