@@ -1,7 +1,7 @@
 // report --doctor: is each cleanup layer in place, and which known tmux hazards apply here.
 import fs from 'node:fs'
 import path from 'node:path'
-import { $ } from 'zx/core'
+import { execFile } from 'node:child_process'
 import { HOOK, TmuxError, hazards, shellQuote, tmuxVersion, type Check, type Tmux } from './tmux.ts'
 import { logDir } from './log.ts'
 import { configPath, readConfig } from './config.ts'
@@ -62,12 +62,20 @@ function timerCheck(found: string | null): Check {
 
 /** A systemd user timer or a crontab line that runs sweep, if any. */
 async function timer(): Promise<string | null> {
-  const q = { nothrow: true, quiet: true, verbose: false } as const
-  const systemd = await $(q)`systemctl --user is-enabled tmux-views-sweep.timer`
-  if (systemd.exitCode === 0 && systemd.stdout.trim() === 'enabled') return 'systemd user timer tmux-views-sweep.timer'
-  const cron = await $(q)`crontab -l`
-  const line = cron.exitCode === 0 ? cron.stdout.split('\n').find((l) => /sweep\.(mjs|mts)/.test(l) && !l.trim().startsWith('#')) : undefined
+  const systemd = await output('systemctl', ['--user', 'is-enabled', 'tmux-views-sweep.timer'])
+  if (systemd?.trim() === 'enabled') return 'systemd user timer tmux-views-sweep.timer'
+  const line = (await output('crontab', ['-l']))?.split('\n').find((l) => /sweep\.(mjs|mts)/.test(l) && !l.trim().startsWith('#'))
   return line ? `crontab: ${line.trim()}` : null
+}
+
+/**
+ * A command's stdout, or null when it is missing, fails or hangs. Run without a shell: a shell
+ * started from cron or a GUI may source the user's rc files, which can be slow or print.
+ */
+function output(cmd: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) =>
+    execFile(cmd, args, { timeout: 5000, encoding: 'utf8' }, (err, stdout) => resolve(err ? null : stdout)),
+  )
 }
 
 function writable(dir: string): boolean {

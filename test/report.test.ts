@@ -1,7 +1,7 @@
 // report, the lifecycle log and the doctor, against real tmux servers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expireClaim, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
@@ -134,6 +134,32 @@ test('doctor: warns about a missing hook and destroy-unattached, and is content 
   assert.equal(r.code, 1)
   assert.match(r.stdout, /^WARN {2}hook: .*\/nonexistent\/on-detach\.mjs, which does not exist$/m)
   assert.match(r.stdout, /^ {6}fix: .*--install/m)
+})
+
+test('doctor: finds the sweep in crontab or systemd, and never runs the user\'s shell rc files', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  const bin = mkdtempSync(path.join(tmpdir(), 'tv-bin-'))
+  const canary = path.join(bin, 'rc-was-read')
+  writeFileSync(path.join(bin, 'rc'), `touch '${canary}'\n`)
+  const fake = (name: string, body: string) => {
+    writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`)
+    chmodSync(path.join(bin, name), 0o755)
+  }
+  // cron and a GUI start scripts with SHLVL unset and maybe BASH_ENV: no rc file may run
+  const env = { ...sandbox(), PATH: `${bin}:${process.env.PATH}`, SHLVL: '0', BASH_ENV: path.join(bin, 'rc') }
+  const timer = async () => {
+    const r = await runScript('report', ['-L', srv.name, '--doctor', '--json'], { env })
+    return JSON.parse(r.stdout).checks.find((k: { name: string }) => k.name === 'sweep timer')
+  }
+  fake('systemctl', 'echo disabled; exit 1')
+  fake('crontab', 'echo "no crontab for $USER" >&2; exit 1')
+  assert.equal((await timer()).ok, false)
+  fake('crontab', "echo '# */5 * * * * node /old/sweep.mjs'; echo '* * * * * node /opt/tv/dist/scripts/sweep.mjs -q'")
+  assert.deepEqual(await timer(), { name: 'sweep timer', ok: true, detail: 'crontab: * * * * * node /opt/tv/dist/scripts/sweep.mjs -q' })
+  fake('systemctl', '[ "$*" = "--user is-enabled tmux-views-sweep.timer" ] && echo enabled')
+  assert.equal((await timer()).detail, 'systemd user timer tmux-views-sweep.timer')
+  assert.equal(existsSync(canary), false, 'a shell read the rc file named by BASH_ENV')
 })
 
 test('--tabs lists the tabs recorded by the last sweep --live-tabs, even after every client died', async (t) => {
