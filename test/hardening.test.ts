@@ -42,10 +42,12 @@ test('16 spawns at once while 4 sweeps run and the hook fires: every tab gets it
   for (const r of swept) assert.equal(r.code, 0, r.stderr)
   const views = spawned.map((r) => JSON.parse(r.stdout).view)
   assert.equal(new Set(views).size, 16, 'every spawn got its own view')
-  await retryUntil(() => leaving.every((l) => !srv.names().includes(l.view)), 'the hook removed the views of the clients that left')
-  const names = srv.names()
-  for (const v of views) assert.ok(names.includes(v), `view handed to a tab was removed: ${v}`)
-  assert.deepEqual(names.filter((n) => VIEW.test(n)).sort(), [...views].sort())
+  // A view whose client left is either removed by the hook or, if a spawn got to it first,
+  // reused for a new tab: in the end exactly the views handed to tabs remain.
+  const viewNames = () => srv.names().filter((n) => VIEW.test(n)).sort()
+  const left = leaving.map((l) => l.view).filter((v) => !views.includes(v))
+  await retryUntil(() => !viewNames().some((n) => left.includes(n)), 'the hook removed the views of the clients that left')
+  assert.deepEqual(viewNames(), [...views].sort(), 'a view handed to a tab was removed')
 })
 
 test('a client killed by SIGHUP, or by closing the terminal it runs in: its view still goes', async (t) => {
