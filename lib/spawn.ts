@@ -46,12 +46,9 @@ export async function spawnView(tmux: Tmux, parentName: string, opts: SpawnOptio
 
   if (opts.reuse !== false) {
     for (const view of reusableViews(parent, sessions, now(), opts.graceSec)) {
-      const token = newToken()
-      if (!(await tmux.claim(view, token, now()))) continue // another spawn took it: try the next
       // A view of the older design gets the marks of a new one, so it is tracked from now on.
-      const marks: Record<string, string> = { ...tabMarks }
-      if (view.parentId === null) Object.assign(marks, parentMarks(parent, view.created))
-      await tmux.setMarks(view.id, marks)
+      const marks = view.parentId === null ? { ...tabMarks, ...parentMarks(parent, view.created) } : tabMarks
+      if (!(await tmux.claim(view, newToken(), now(), marks))) continue // another spawn took it: try the next
       log(`Reusing existing view session: ${view.name}`)
       return { id: view.id, view: view.name, parent: parent.name, reused: true }
     }
@@ -70,10 +67,9 @@ async function createView(
   const makeName = () => viewName(parent.name, t, randomInt(100000, 1000000))
   const marks = { ...parentMarks(parent, t), [MARK.claim]: newToken(), [MARK.claimAt]: String(t), ...tabMarks }
   try {
-    const id = await tmux.newView(parent.id, makeName, marks)
-    const view = await tmux.sessionName(id)
-    log(`Creating new view session: ${view}`)
-    return { id, view, parent: parent.name, reused: false }
+    const { id, name } = await tmux.newView(parent.id, makeName, marks)
+    log(`Creating new view session: ${name}`)
+    return { id, view: name, parent: parent.name, reused: false }
   } catch (e) {
     if (e instanceof TmuxError && e.kind === 'no-session')
       throw new Failure(`session '${parent.name}' went away before its view was made`)

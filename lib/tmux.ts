@@ -317,44 +317,51 @@ export class Tmux {
   /**
    * Make a view of parent `parentId` in one atomic chain: it is created under a plain temporary
    * name (so the marks can target it exactly), marked and claimed, then renamed to a name from
-   * `makeName` (asked again if that name is taken). Resolves with the new session's id. Fails
-   * without creating anything if the parent is gone.
+   * `makeName` (asked again if that name is taken), and read back by its unique claim token, as
+   * tmux stored it. Fails without creating anything if the parent is gone.
    */
-  async newView(parentId: string, makeName: () => string, marks: Record<string, string>): Promise<string> {
+  async newView(parentId: string, makeName: () => string, marks: Record<string, string>): Promise<{ id: string; name: string }> {
     const tmp = `tmux-views-new-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
     const target = `=${tmp}:`
+    const token = marks[MARK.claim]
+    if (!/^[\w-]+$/.test(token ?? '')) throw new Error('newView needs a plain claim token to read the view back')
     const rename = () => ['rename-session', '-t', target, '--', escapeName(makeName())]
+    const readBack = ['list-sessions', '-f', `#{==:#{${MARK.claim}},${token}}`, '-F', '#{session_id}\t#{session_name}']
     let commands = [
       // new-session -t with a missing target silently makes a new group: check first.
       ['has-session', '-t', parentId],
       ['new-session', '-d', '-t', parentId, '-s', tmp, '-P', '-F', '#{session_id}'],
       ...Object.entries(marks).map(([k, v]) => ['set-option', '-t', target, k, cleanValue(v)]),
       rename(),
+      readBack,
     ]
-    let id = ''
     for (let attempt = 0; ; attempt++) {
       try {
-        id ||= (await this.run(commands)).trim()
-        return id
+        const out = await this.run(commands)
+        const line = out.slice(out.lastIndexOf('\n', out.indexOf('\t')) + 1).replace(/\n$/, '')
+        const tab = line.indexOf('\t')
+        return { id: line.slice(0, tab), name: line.slice(tab + 1) }
       } catch (e) {
         if (!(e instanceof TmuxError && /duplicate session/.test(e.message) && attempt < 5)) throw e
-        id ||= e.stdout.trim() // made and marked; only the random part of the name collided
-        commands = [rename()]
+        commands = [rename(), readBack] // made and marked; only the random part of the name collided
       }
     }
   }
 
   /**
    * Compare-and-set the claim of a view inside the server: it succeeds only if nobody attached,
-   * the last attach time and the claim are still what the caller saw. True when this call won.
+   * the last attach time and the claim are still what the caller saw, and then sets `marks` with
+   * the claim. True when this call won.
    */
-  async claim(view: Session, token: string, now: number): Promise<boolean> {
+  async claim(view: Session, token: string, now: number, marks: Record<string, string> = {}): Promise<boolean> {
     const cond =
       `#{&&:#{==:#{session_attached},0},` +
       `#{&&:#{==:#{session_last_attached},${view.lastAttached ?? ''}},` +
       `#{==:#{${MARK.claim}},${view.claim ?? ''}}}}`
     const id = quoteForTmux(view.id)
-    const set = `set-option -t ${id} ${MARK.claim} ${token} ; set-option -t ${id} ${MARK.claimAt} ${now}`
+    const set = Object.entries({ [MARK.claim]: token, [MARK.claimAt]: String(now), ...marks })
+      .map(([k, v]) => `set-option -t ${id} ${k} ${quoteForTmux(cleanValue(v))}`)
+      .join(' ; ')
     try {
       const out = await this.run([
         ['if-shell', '-F', '-t', view.id, cond, set],
@@ -409,10 +416,6 @@ export class Tmux {
     await this.run([['rename-session', '-t', view.id, '--', escapeName(name)], ...unset])
   }
 
-  async sessionName(id: string): Promise<string> {
-    return (await this.run([['display-message', '-p', '-t', id, '#{session_name}']])).trim()
-  }
-
   /** The hook's command, or null when none is installed at our index. */
   async hook(): Promise<string | null> {
     const out = await this.run([['show-hooks', '-g', 'client-detached']])
@@ -422,12 +425,6 @@ export class Tmux {
 
   async setHook(command: string | null): Promise<void> {
     await this.run([command === null ? ['set-hook', '-gu', HOOK] : ['set-hook', '-g', HOOK, command]])
-  }
-
-  /** Set marks on a session by id, in one invocation. */
-  async setMarks(id: string, marks: Record<string, string>): Promise<void> {
-    const sets = Object.entries(marks).map(([k, v]) => ['set-option', '-t', id, k, cleanValue(v)])
-    if (sets.length) await this.run(sets)
   }
 }
 

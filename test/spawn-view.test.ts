@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ROOT, hostileNames, retryUntil, runScript, withServer } from './helpers.ts'
+import { ROOT, expireClaim, hostileNames, retryUntil, runScript, withServer } from './helpers.ts'
+import { Tmux } from '../lib/tmux.ts'
 
 const VIEW = /^(.*)-view-\d+-\d+$/s
 
@@ -234,4 +235,34 @@ test('inside tmux, switches the current client to the view', async (t) => {
   srv.tmux(['send-keys', '-t', '=home:', `cd '${ROOT}' && '${process.execPath}' --import tsx scripts/spawn-view.mts work`, 'Enter'])
   await retryUntil(() => srv.sessions().some((s) => VIEW.test(s.name) && s.attached === '1'), 'client switched', 20_000)
   assert.equal(srv.sessions().find((s) => s.name === 'home')!.attached, '0')
+})
+
+test('a drawn view name that is taken is drawn again: one view, marked, read back as tmux stored it', async (t) => {
+  const srv = withServer(t)
+  const parentId = srv.newSession('work')
+  srv.newSession('work-view-1-111111')
+  const names = ['work-view-1-111111', 'work-view-1-222222']
+  const tmux = new Tmux({ kind: 'name', value: srv.name })
+  const made = await tmux.newView(parentId, () => names.shift()!, { '@tmux-views-claim': 'tok-1', '@tmux-views-tab': '7' })
+  assert.deepEqual(made, { id: srv.idOf('work-view-1-222222'), name: 'work-view-1-222222' })
+  assert.deepEqual(srv.names(), ['work', 'work-view-1-111111', 'work-view-1-222222'])
+  const view = srv.sessions().find((s) => s.name === made.name)!
+  assert.deepEqual([view.claim, view.tab, view.group], ['tok-1', '7', 'work'])
+})
+
+test('a reused view takes hostile titles and icons as plain text, set in the same step as its claim', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  const canary = path.join(mkdtempSync(path.join(tmpdir(), 'tv-canary-')), 'ran')
+  const first = JSON.parse((await runScript('spawn-view', ['-L', srv.name, '--json', 'work'])).stdout)
+  for (const text of [...hostileNames(canary), 'back\\slash \\e \\u00e9 "q" $HOME ~ #{pane_id}', 'tab\there']) {
+    expireClaim(srv, first.view)
+    const r = await runScript('spawn-view', ['-L', srv.name, '--json', `--title=${text}`, `--icon=${text}`, '--tab', '3', 'work'])
+    assert.equal(r.code, 0, `${JSON.stringify(text)}: ${r.stderr}`)
+    assert.deepEqual(JSON.parse(r.stdout), { ...first, reused: true })
+    const view = srv.sessions().find((s) => s.id === first.id)!
+    assert.deepEqual([view.title, view.icon, view.tab], [text.replace('\t', ' '), text.replace('\t', ' '), '3'], JSON.stringify(text))
+  }
+  assert.deepEqual(srv.names(), ['work', first.view])
+  assert.equal(existsSync(canary), false, 'a command in a title ran')
 })
