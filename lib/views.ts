@@ -147,22 +147,23 @@ export function judge(view: Session, kind: ViewKind, sessions: Session[], p: Pol
 export const SAFE_TOKEN = /^[\w-]*$/
 
 /**
- * Every view on the server, judged as if removed in order: a group never loses its last member,
- * even when all of its members may go (a parent gone, its views orphaned).
+ * Every view on the server, judged as if removed least recently used first: a group never loses
+ * its last member, even when all of its members may go (a parent gone, its views orphaned), and
+ * the member it keeps is the one used last. Verdicts come back in listing order.
  */
 export function judgeAll(sessions: Session[], p: Policy): Verdict[] {
+  const views = sessions.map((s) => ({ s, kind: viewKind(s, sessions) })).filter((x) => x.kind !== null)
+  const used = (s: Session) => s.lastAttached ?? s.created
   const left = new Map<string, number>()
-  const out: Verdict[] = []
-  for (const s of sessions) {
-    const kind = viewKind(s, sessions)
-    if (!kind) continue
-    let v = judge(s, kind, sessions, p)
+  const verdicts = new Map<Session, Verdict>()
+  for (const { s, kind } of [...views].sort((a, b) => used(a.s) - used(b.s))) {
+    let v = judge(s, kind!, sessions, p)
     const members = left.get(s.group!) ?? s.groupSize
     if (v.remove && members <= 1) v = { ...v, remove: false, reason: 'last-of-group' }
     if (v.remove) left.set(s.group!, members - 1)
-    out.push(v)
+    verdicts.set(s, v)
   }
-  return out
+  return views.map(({ s }) => verdicts.get(s)!)
 }
 
 /** The name to give back to a view that outlived its parent, if the name is free. */

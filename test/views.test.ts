@@ -109,6 +109,10 @@ test('judgeAll: the hook takes any orphan; a sweep only untracked or expired one
   // the parent gone: of three orphaned views, two may go and the last holds the windows
   const orphans = [1, 2, 3].map(() => mk({ groupSize: 3, parentId: '$999' }))
   assert.deepEqual(judgeAll(orphans, { nowSec: now, graceSec: 30, maxAgeSec: null, liveTabs: null }).map((v) => v.remove), [true, true, false])
+  // ...and the one kept is the one used last, wherever tmux lists it
+  const used = [now - 10, now - 500, null].map((lastAttached) => mk({ groupSize: 3, parentId: '$999', lastAttached, created: now - 1000 }))
+  const kept = judgeAll(used, { nowSec: now, graceSec: 30, maxAgeSec: null, liveTabs: null })
+  assert.deepEqual(kept.map((v) => [v.view, v.reason]), [[used[0], 'last-of-group'], [used[1], 'orphan'], [used[2], 'orphan']])
   // a claim token that could not be compared safely inside a tmux format protects the view
   assert.equal(judgeAll([parent, mk({ claim: 'x},#{y' })], { nowSec: now, graceSec: 30, maxAgeSec: null, liveTabs: null })[0].reason, 'claimed')
 })
