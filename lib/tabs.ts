@@ -26,6 +26,15 @@ export function liveTabRecords(sessions: Session[], liveTabs: Set<string>, socke
     .map((s) => ({ tab: s.tab!, title: s.title, icon: s.icon, parent: s.parentName, view: s.name, socket }))
 }
 
+/**
+ * The record after a pass over the servers `swept`: their live tabs as found now, and the tabs of
+ * other servers kept while the terminal still has them (a pass over one server must not make a
+ * restore forget the tabs of another).
+ */
+export function mergeTabs(previous: TabRecord[], fresh: TabRecord[], swept: Set<string>, liveTabs: Set<string>): TabRecord[] {
+  return [...previous.filter((r) => !swept.has(r.socket) && liveTabs.has(r.tab)), ...fresh]
+}
+
 /** Replace the record (atomically: a reader sees the old file or the new one). Never throws. */
 export function writeTabs(records: TabRecord[], env: NodeJS.ProcessEnv = process.env): string | null {
   const file = tabsPath(env)

@@ -19,6 +19,7 @@ Options:
   --doctor                check the cleanup layers and known tmux hazards (exit 1 on a warning)
   --stats                 lifecycle statistics from the log; --since DURATION limits the window
   --tabs                  the tab record: tabs open at the last 'sweep --live-tabs'
+                          (only the named server's with --socket or --socket-path)
 ${SERVER_HELP}
   -A, --all-sockets       every tmux server of this user
   --grace DURATION        the claim grace used to judge views (default 30s)
@@ -63,7 +64,9 @@ await runMain('report', USAGE, async () => {
   }
 
   if (flags.tabs) {
-    const tabs = readTabs()
+    // A server named by flag, environment or config shows its own tabs; otherwise all are listed.
+    const only = !flags['all-sockets'] && (settings.socket || settings.socketPath) ? new Tmux(serverFrom(settings)).label : null
+    const tabs = readTabs().filter((t) => only === null || t.socket === only)
     if (json) return void console.log(JSON.stringify({ tabs }))
     if (!tabs.length) return void console.log('No tabs recorded (sweep --live-tabs records them).')
     for (const line of table([['TAB', 'TITLE', 'ICON', 'PARENT', 'VIEW', 'SOCKET'], ...tabs.map((t) => [t.tab, t.title ?? '', t.icon ?? '', t.parent ?? '', t.view, t.socket])]))

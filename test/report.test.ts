@@ -178,6 +178,24 @@ test('--tabs lists the tabs recorded by the last sweep --live-tabs, even after e
     [['0', 'shell', 'work', srv.name], ['1', 'logs', 'work', srv.name], ['2', 'editor', 'work', srv.name]])
 })
 
+test('the tab record keeps each server\'s tabs while the terminal has them; --socket shows one server\'s', async (t) => {
+  const env = sandbox()
+  const [a, b] = [withServer(t), withServer(t)]
+  const tabs = async (...args: string[]) =>
+    JSON.parse((await runScript('report', ['--tabs', '--json', ...args], { env })).stdout).tabs.map((x: { tab: string; socket: string }) => `${x.tab}@${x.socket}`)
+  for (const [srv, tab] of [[a, '1.x'], [b, '2.x']] as const) {
+    srv.newSession('work')
+    await spawnView(srv, env, '--tab', tab, 'work')
+  }
+  // one terminal with tab 1 on server a and tab 2 on server b: a pass per server
+  for (const srv of [a, b]) assert.equal((await runScript('sweep', ['-L', srv.name, '--live-tabs', '1.x,2.x'], { env })).code, 0)
+  assert.deepEqual(await tabs(), [`1.x@${a.name}`, `2.x@${b.name}`])
+  assert.deepEqual(await tabs('-L', b.name), [`2.x@${b.name}`])
+  // tab 2 closed: the next pass, over server a alone, forgets it
+  assert.equal((await runScript('sweep', ['-L', a.name, '--live-tabs', '1.x'], { env })).code, 0)
+  assert.deepEqual(await tabs(), [`1.x@${a.name}`])
+})
+
 test('report: no server, bad usage, --help', async (t) => {
   const srv = withServer(t)
   const r = await runScript('report', ['-L', srv.name, '--json'], { env: sandbox() })
