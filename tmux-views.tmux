@@ -111,9 +111,10 @@ main() {
 		# may be fish or csh), so it is /bin/sh and single-quoted words only. The script is fixed text
 		# without single quotes or backslashes; node and sweep come in as $1 and $2. No session name
 		# is in it: sweep takes the server from the $TMUX that run-shell sets and prints a count,
-		# shown with display-message (# and % doubled: it expands formats and strftime). The whole
+		# shown with display-message (# and % doubled: it expands formats and strftime). NODE_OPTIONS
+		# goes as in the hook (npm's --import=tsx breaks node outside this checkout). The whole
 		# has # doubled as run-shell expands formats; bind-key gets it as one argument, unparsed.
-		script='out=$("$1" "$2" --by manual -S "${TMUX%,*,*}" 2>&1); tmux -S "${TMUX%,*,*}" display-message "tmux-views: $(printf %s "$out" | tr -s "[:space:]" " " | sed "s/[#%]/&&/g")" >/dev/null 2>&1 || true'
+		script='unset NODE_OPTIONS; out=$("$1" "$2" --by manual -S "${TMUX%,*,*}" 2>&1); tmux -S "${TMUX%,*,*}" display-message "tmux-views: $(printf %s "$out" | tr -s "[:space:]" " " | sed "s/[#%]/&&/g")" >/dev/null 2>&1 || true'
 		cmd="'/bin/sh' -c '$script' tmux-views $(sh_quote "$node") $(sh_quote "$sweep")"
 		cmd="$(printf '%s' "$cmd" | sed 's/#/##/g')"
 		tm bind-key -T prefix "$key" run-shell -b "$cmd" 2>/dev/null ||

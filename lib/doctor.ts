@@ -6,7 +6,7 @@ import { HOOK, TmuxError, hazards, shellQuote, tmuxVersion, type Check, type Tmu
 import { logDir } from './log.ts'
 import { configPath, readConfig } from './config.ts'
 
-/** Single-quoted words in the hook's shell command: the node binary and the script. */
+/** Single-quoted words in the hook's shell command: env, the node binary and the script. */
 export function hookPaths(command: string): string[] {
   return [...command.matchAll(/'([^']*)'/g)].map((m) => m[1].replaceAll('##', '#'))
 }

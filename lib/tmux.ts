@@ -468,7 +468,9 @@ export function shellQuote(s: string): string {
  * the server from $TMUX, which tmux sets for run-shell.
  */
 export function hookCommand(node: string, entry: string): string {
-  const sh = `${shellQuote(node)} ${shellQuote(entry)} --hook`
+  // NODE_OPTIONS goes: a server started under npm or npx carries --import=tsx, which fails node
+  // at start-up (silently, in a hook) in any session outside this checkout.
+  const sh = `'/usr/bin/env' -u NODE_OPTIONS ${shellQuote(node)} ${shellQuote(entry)} --hook`
   return `run-shell -b ${quoteForTmux(sh.replaceAll('#', '##'))}`
 }
 

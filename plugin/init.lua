@@ -115,7 +115,7 @@ local function script(o, name, args)
   if not exists(file) then
     return nil, string.format('%s is missing: run `npm ci` in %s (or set opts.root)', file, o.root)
   end
-  local argv = { '/usr/bin/env', 'TMUX_VIEWS_TMUX=' .. o.tmux, o.node, file }
+  local argv = { '/usr/bin/env', '-u', 'NODE_OPTIONS', 'TMUX_VIEWS_TMUX=' .. o.tmux, o.node, file }
   if o.socket then argv[#argv + 1] = '--socket=' .. o.socket end
   for _, a in ipairs(args) do argv[#argv + 1] = a end
   return argv

@@ -68,6 +68,18 @@ test('a client killed by SIGHUP, or by closing the terminal it runs in: its view
   assert.deepEqual(srv.names(), ['work'])
 })
 
+test('a tmux server started under npm or npx (NODE_OPTIONS=--import=tsx): the hook still runs in any directory', async (t) => {
+  // npx zx scripts/spawn-view.mts --create starts the server with npm's NODE_OPTIONS; a loader
+  // named relative to the project fails node at start-up in a session elsewhere, and silently.
+  const srv = withServer(t, { ...process.env, NODE_OPTIONS: '--import=tsx' })
+  srv.newSession('work')
+  assert.equal((await runScript('on-detach', ['-L', srv.name, '--install'])).code, 0)
+  srv.tmux(['new-session', '-d', '-t', '=work', '-s', 'work-view-1-123456', '-c', '/'])
+  const client = await srv.attach(srv.idOf('work-view-1-123456'))
+  await client.detach()
+  await retryUntil(() => !srv.names().includes('work-view-1-123456'), 'the hook removed the view of the client that left')
+})
+
 test('the server dies during a sweep: a clear error, nothing logged, the lock released, the next run works', async (t) => {
   const srv = withServer(t)
   const env = sandbox()

@@ -123,7 +123,8 @@ test('@tmux-views-hook off removes the hook and nothing else', (t) => {
 })
 
 test('@tmux-views-sweep-key binds prefix+KEY; the bound command sweeps this server and shows the count', async (t) => {
-  const srv = withServer(t)
+  // a server started under npm carries its NODE_OPTIONS; one node cannot start with must not matter
+  const srv = withServer(t, { ...process.env, NODE_OPTIONS: '--import=/nonexistent/loader.mjs' })
   const canary = path.join(tempDir(t, 'tv-canary-'), 'ran')
   const parent = `it's $(touch ${canary}) #{session_id}`
   srv.newSession(parent)

@@ -128,7 +128,7 @@ test('update-status is throttled to one background sweep a minute; a changed tab
     [1150, `0.${I},1.${I}`], // a change long after the last pass: at once
   ])
   assert.ok(r.children.every((c) => c.background))
-  assert.deepEqual(r.passes[0].argv, ['/usr/bin/env', 'TMUX_VIEWS_TMUX=/x/tmux', '/x/node',
+  assert.deepEqual(r.passes[0].argv, ['/usr/bin/env', '-u', 'NODE_OPTIONS', 'TMUX_VIEWS_TMUX=/x/tmux', '/x/node',
     path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--socket=sock', '--json', '--by=terminal', `--live-tabs=0.${I},1.${I}`])
 })
 
@@ -287,6 +287,6 @@ test('without opts, node and tmux are found where macOS GUI apps cannot see them
     writeFileSync(path.join(home, dir, name), '')
   }
   const r = drive(t, { ...env, HOME: home, PATH: '' }, 'discover')
-  assert.deepEqual(r.children.map((c) => c.argv), [['/usr/bin/env', `TMUX_VIEWS_TMUX=${home}/.nix-profile/bin/tmux`, `${home}/.volta/bin/node`,
+  assert.deepEqual(r.children.map((c) => c.argv), [['/usr/bin/env', '-u', 'NODE_OPTIONS', `TMUX_VIEWS_TMUX=${home}/.nix-profile/bin/tmux`, `${home}/.volta/bin/node`,
     path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--json', '--by=terminal', `--live-tabs=0.${r.instance}`]])
 })
