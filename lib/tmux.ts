@@ -448,11 +448,32 @@ export const HOOK = 'client-detached[48]'
  * The environment for zx's `bash -c`. With SHLVL unset or 0 (cron, systemd, a GUI terminal
  * starting node) and a socket on stdin, as zx gives it, Debian's bash thinks it runs over ssh and
  * sources ~/.bashrc on every tmux call: measured here, a report went from 0.13 s to 61 s on a
- * slow rc file. BASH_ENV would be sourced likewise.
+ * slow rc file. BASH_ENV would be sourced likewise. What npm or npx added goes too (see
+ * withoutNpm): a server that spawn-view --create starts hands its environment to every pane.
  */
 export function shellEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { BASH_ENV: _, ...rest } = env
+  const { BASH_ENV: _, ...rest } = withoutNpm(env)
   return { ...rest, SHLVL: String(Math.max(1, Number.parseInt(env.SHLVL ?? '', 10) || 0)) }
+}
+
+/**
+ * `env` as it was before npm or npx ran us: no npm_* variables, INIT_CWD, NODE, the NODE_OPTIONS
+ * of the project's .npmrc (--import=tsx fails every node started outside this checkout), or the
+ * node_modules/.bin directories npm put in front of PATH. Unchanged when npm did not run us.
+ */
+export function withoutNpm(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.npm_lifecycle_event === undefined && env.npm_execpath === undefined) return env
+  const out: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(env)) if (!/^npm_/i.test(k) && k !== 'INIT_CWD') out[k] = v
+  if (env.NODE !== undefined && env.NODE === env.npm_node_execpath) delete out.NODE
+  if (env.NODE_OPTIONS !== undefined && env.NODE_OPTIONS === env.npm_config_node_options) delete out.NODE_OPTIONS
+  if (env.PATH !== undefined) {
+    const dirs = env.PATH.split(':')
+    let first = 0
+    while (first < dirs.length - 1 && /[/\\]node_modules[/\\]\.bin$|[/\\]node-gyp-bin$/.test(dirs[first])) first++
+    out.PATH = dirs.slice(first).join(':')
+  }
+  return out
 }
 
 /** POSIX shell single quotes. */

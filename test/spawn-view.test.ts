@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { ROOT, expireClaim, hostileNames, retryUntil, runScript, withServer } from './helpers.ts'
 import { Tmux } from '../lib/tmux.ts'
@@ -137,6 +138,21 @@ test('--create makes the parent first; two at once agree on one parent', async (
   const names = srv.names()
   assert.equal(names.filter((n) => n === 'fresh').length, 1)
   assert.equal(names.filter((n) => VIEW.test(n)).length, 2)
+})
+
+test('a server that npx zx ... --create starts gives its panes none of npm\'s environment', (t) => {
+  const srv = withServer(t)
+  // a user's shell, even when this test itself runs under npm test
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TMUX|NODE_OPTIONS|INIT_CWD|npm_.*)$/i.test(k)))
+  env.PATH = process.env.PATH!.split(':').filter((d) => !d.includes('node_modules')).join(':')
+  const r = spawnSync('npx', ['zx', 'scripts/spawn-view.mts', '-L', srv.name, '--create', '--print', 'work'], { cwd: ROOT, env, encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  const global = srv.tmux(['show-environment', '-g']).stdout.split('\n')
+  const pane = (name: string) => global.find((l) => l.startsWith(`${name}=`))
+  // NODE_OPTIONS=--import=tsx from .npmrc would stop every node the user runs outside this checkout
+  assert.equal(pane('NODE_OPTIONS'), undefined)
+  assert.deepEqual(global.filter((l) => /^(npm_|INIT_CWD=)/i.test(l)), [])
+  assert.ok(!pane('PATH')!.includes('node_modules/.bin'), pane('PATH'))
 })
 
 test('no server on the socket: one-line error, exit 1', async (t) => {
