@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { logDir } from './log.ts'
+import { tryLock } from './lock.ts'
 import type { Session } from './tmux.ts'
 
 export interface TabRecord {
@@ -31,21 +32,38 @@ export function liveTabRecords(sessions: Session[], liveTabs: Set<string>, socke
  * other servers kept while the terminal still has them (a pass over one server must not make a
  * restore forget the tabs of another).
  */
-export function mergeTabs(previous: TabRecord[], fresh: TabRecord[], swept: Set<string>, liveTabs: Set<string>): TabRecord[] {
+function mergeTabs(previous: TabRecord[], fresh: TabRecord[], swept: Set<string>, liveTabs: Set<string>): TabRecord[] {
   return [...previous.filter((r) => !swept.has(r.socket) && liveTabs.has(r.tab)), ...fresh]
 }
 
-/** Replace the record (atomically: a reader sees the old file or the new one). Never throws. */
-export function writeTabs(records: TabRecord[], env: NodeJS.ProcessEnv = process.env): string | null {
+/**
+ * Merge a pass's tabs into the record under a lock, so two passes over different servers at once
+ * never lose each other's tabs; replace the file atomically (a reader sees the old or the new
+ * one). Waits up to `waitMs` for another pass; a warning instead of an update when it cannot
+ * have the lock or write the file. Never throws.
+ */
+export async function recordTabs(
+  fresh: TabRecord[],
+  swept: Set<string>,
+  liveTabs: Set<string>,
+  env: NodeJS.ProcessEnv = process.env,
+  waitMs = 2000,
+): Promise<string | null> {
   const file = tabsPath(env)
+  let unlock: (() => void) | null = null
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+    for (const end = Date.now() + waitMs; !(unlock = tryLock(`${file}.lock`)) && Date.now() < end; )
+      await new Promise((r) => setTimeout(r, 20))
+    if (!unlock) return `another pass holds the tab record (${file}.lock); not updated this time`
     const tmp = `${file}.${process.pid}.tmp`
+    const records = mergeTabs(readTabs(env), fresh, swept, liveTabs)
     fs.writeFileSync(tmp, JSON.stringify({ updated: new Date().toISOString(), tabs: records }, null, 2) + '\n', { mode: 0o600 })
     fs.renameSync(tmp, file)
     return null
   } catch (e) {
     return `cannot write the tab record (${file}): ${(e as Error).message}`
+  } finally {
+    unlock?.()
   }
 }
 

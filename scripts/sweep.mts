@@ -4,7 +4,7 @@ import { Tmux, allServers, serverFrom } from '../lib/tmux.ts'
 import { cleanup, type CleanupResult } from '../lib/cleanup.ts'
 import { loadSettings } from '../lib/config.ts'
 import { lockPath, tryLock } from '../lib/lock.ts'
-import { liveTabRecords, mergeTabs, readTabs, writeTabs } from '../lib/tabs.ts'
+import { liveTabRecords, recordTabs } from '../lib/tabs.ts'
 import type { Layer } from '../lib/log.ts'
 import { SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
 
@@ -71,7 +71,7 @@ await runMain('sweep', USAGE, async () => {
     }
   }
   const swept = new Set(results.map((r) => r.socket))
-  const warning = liveTabs && !dryRun ? writeTabs(mergeTabs(readTabs(), tabs, swept, liveTabs)) : null
+  const warning = liveTabs && !dryRun ? await recordTabs(tabs, swept, liveTabs) : null
   if (warning) console.error(`sweep: ${warning}`)
   print(results, { dryRun, json: Boolean(flags.json), verbose: Boolean(flags.verbose), all: Boolean(flags['all-sockets']) })
 })

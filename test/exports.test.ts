@@ -11,7 +11,7 @@ const SURFACE: Record<string, string> = {
   log: 'MAX_LOG_BYTES appendEvents computeStats logDir logPath percentile readEvents',
   report: 'ago countRows table viewRows',
   spawn: 'spawnView',
-  tabs: 'liveTabRecords mergeTabs readTabs tabsPath writeTabs',
+  tabs: 'liveTabRecords readTabs recordTabs tabsPath',
   tmux: 'HOOK MARK SESSION_FIELDS SESSION_FORMAT Tmux TmuxError allServers chain classify cleanValue escapeArg escapeName hazards hookCommand hookConfLine parseSessions quoteForTmux removable serverArgs serverFrom serverLabel shellEnv shellQuote socketDir tmuxVersion withoutNpm',
   views: 'SAFE_TOKEN VIEW_NAME claimPending findSession groupConflict judge judgeAll parentOf rescueName reusableViews storedName unattachedFor viewKind viewName viewsOf',
 }

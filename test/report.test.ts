@@ -1,10 +1,11 @@
 // report, the lifecycle log and the doctor, against real tmux servers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expireClaim, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
+import { tryLock } from '../lib/lock.ts'
 
 async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args], { env })
@@ -194,6 +195,25 @@ test('the tab record keeps each server\'s tabs while the terminal has them; --so
   // tab 2 closed: the next pass, over server a alone, forgets it
   assert.equal((await runScript('sweep', ['-L', a.name, '--live-tabs', '1.x'], { env })).code, 0)
   assert.deepEqual(await tabs(), [`1.x@${a.name}`])
+})
+
+test('a pass that finds the tab record locked by another leaves it alone, says so, and merges next time', async (t) => {
+  const env = sandbox()
+  const srv = withServer(t)
+  srv.newSession('work')
+  await spawnView(srv, env, '--tab', '1.x', 'work')
+  const file = path.join(env.XDG_STATE_HOME!, 'tmux-views', 'tabs.json')
+  mkdirSync(path.dirname(file), { recursive: true })
+  const other = { tab: '9.x', title: null, icon: null, parent: 'notes', view: 'notes-view-1-111111', socket: 'other' }
+  writeFileSync(file, JSON.stringify({ tabs: [other] }))
+  const unlock = tryLock(`${file}.lock`)! // another pass, mid-update
+  const r = await runScript('sweep', ['-L', srv.name, '--live-tabs', '1.x,9.x'], { env })
+  unlock()
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stderr, /^sweep: another pass holds the tab record \(.*tabs\.json\.lock\); not updated this time$/m)
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).tabs, [other])
+  assert.equal((await runScript('sweep', ['-L', srv.name, '--live-tabs', '1.x,9.x'], { env })).code, 0)
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).tabs.map((x: { tab: string }) => x.tab), ['9.x', '1.x'])
 })
 
 test('report: no server, bad usage, --help', async (t) => {
