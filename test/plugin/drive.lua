@@ -111,17 +111,18 @@ function S.throttle()
   return { passes = list(passes) }
 end
 
--- One window, the plugin loaded and applied, background commands run in the foreground.
-local function plugin_in_window()
-  W.run_background = false
+-- One window, the plugin loaded and applied to a fresh config with opts(extra).
+local function plugin_in_window(extra)
   local w = W.new_window()
   local tv = load_plugin()
-  tv.apply_to_config({}, opts())
-  return w, tv, w:gui_window()
+  local config = {}
+  tv.apply_to_config(config, opts(extra))
+  return w, tv, w:gui_window(), config
 end
 
 -- Spawn views through the plugin: the function, then the key-table action.
 function S.spawn()
+  W.run_background = false
   local w, tv, gui = plugin_in_window()
   local spawned = {}
   local tab = tv.spawn_tab(gui, gui:active_pane(), { session = P.session, title = P.title, icon = P.icon })
@@ -135,6 +136,7 @@ end
 
 -- A view left by a closed tab is taken by the next spawn, and gets the new tab's id.
 function S.reuse()
+  W.run_background = false
   local w, tv, gui = plugin_in_window()
   local first = assert(tv.spawn_tab(gui, gui:active_pane(), { session = P.session, title = 'one' }))
   local view = first.args[#first.args] -- attach-session -t $ID
@@ -156,21 +158,14 @@ end
 
 -- LEADER|CTRL c: a sweep now, and a toast saying how many views went.
 function S.sweep_key()
-  local w = W.new_window()
-  local tv = load_plugin()
-  local config = {}
-  tv.apply_to_config(config, opts())
-  local gui = w:gui_window()
+  local _, _, gui, config = plugin_in_window()
   key_action(config, 'c', 'LEADER|CTRL').action_callback(gui, gui:active_pane())
   return {}
 end
 
 -- The user var from tmux: another name does nothing, TMUX_CLEANUP_TRIGGER sweeps.
 function S.trigger()
-  local w = W.new_window()
-  local tv = load_plugin()
-  tv.apply_to_config({}, opts())
-  local gui = w:gui_window()
+  local _, _, gui = plugin_in_window()
   W.emit('user-var-changed', gui, gui:active_pane(), 'SOMETHING_ELSE', '1')
   local before = #W.children
   W.emit('user-var-changed', gui, gui:active_pane(), 'TMUX_CLEANUP_TRIGGER', '1')
@@ -180,10 +175,7 @@ end
 -- Before the crash: tabs opened through the plugin, then a pass that records them. The tmux
 -- clients stay running when this process ends, as a crashed WezTerm leaves them until they die.
 function S.record()
-  local w = W.new_window()
-  local tv = load_plugin()
-  tv.apply_to_config({}, opts { restore = true })
-  local gui = w:gui_window()
+  local w, tv, gui = plugin_in_window { restore = true }
   for _, spec in ipairs(P.tabs) do assert(tv.spawn_tab(gui, gui:active_pane(), spec)) end
   tick(w)
   return { tabs = tabs_info(), live_tabs = last_live_tabs() }
@@ -202,11 +194,7 @@ end
 
 -- Hostile names as sessions, titles and icons, through spawn, the key sweep and the user var.
 function S.hostile()
-  local w = W.new_window()
-  local tv = load_plugin()
-  local config = {}
-  tv.apply_to_config(config, opts())
-  local gui = w:gui_window()
+  local _, tv, gui, config = plugin_in_window()
   for _, name in ipairs(P.names) do
     tv.spawn_tab(gui, gui:active_pane(), { session = name, title = name, icon = name })
   end
@@ -217,10 +205,7 @@ end
 
 -- Failures toast and log, and open no tab.
 function S.errors()
-  local w = W.new_window()
-  local tv = load_plugin()
-  tv.apply_to_config({}, opts())
-  local gui = w:gui_window()
+  local _, tv, gui = plugin_in_window()
   local results = {}
   results.missing = tv.spawn_tab(gui, gui:active_pane(), { session = P.session }) == nil
   results.nameless = tv.spawn_tab(gui, gui:active_pane(), {}) == nil
