@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ROOT, expireClaim, retryUntil, runScript, sandbox, withServer, type Client, type TestServer } from './helpers.ts'
+import { ROOT, expireClaim, rcTrap, retryUntil, runScript, sandbox, withServer, type Client, type TestServer } from './helpers.ts'
 import { spawnSync } from 'node:child_process'
 
 const VIEW = /-view-\d+-\d+$/
@@ -213,15 +213,12 @@ test('names tmux rewrites (tab, newline, dot, colon) and ~, ; reach the right se
 test("a bare environment (cron, systemd, a GUI app: no SHLVL) never makes tmux calls read the user's shell rc files", async (t) => {
   const srv = withServer(t)
   srv.newSession('work')
-  const home = mkdtempSync(path.join(tmpdir(), 'tv-home-'))
-  const canary = path.join(home, 'rc-ran')
-  writeFileSync(path.join(home, '.bashrc'), `touch '${canary}'\n`)
-  writeFileSync(path.join(home, 'bash_env'), `touch '${canary}'\n`)
-  const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox(), HOME: home, BASH_ENV: path.join(home, 'bash_env') }
+  const trap = rcTrap()
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox(), HOME: trap.home, BASH_ENV: trap.bashEnv }
   delete env.SHLVL
   delete env.TMUX
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'report.mts'), '-L', srv.name, '--json'], { cwd: ROOT, env, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   assert.equal(JSON.parse(r.stdout).views.length, 0)
-  assert.equal(existsSync(canary), false, 'a shell rc file ran')
+  assert.equal(trap.sprung(), false, 'a shell rc file ran')
 })

@@ -2,7 +2,7 @@
 // the test; nothing here can reach a user's server, and nothing is ended by name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -154,6 +154,14 @@ export function hostileNames(canary: string): string[] {
 export function sandbox(): NodeJS.ProcessEnv {
   const dir = mkdtempSync(path.join(tmpdir(), 'tv-env-'))
   return { XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'), XDG_RUNTIME_DIR: path.join(dir, 'run') }
+}
+
+/** A home whose ~/.bashrc and BASH_ENV file leave a trace if any shell reads them. */
+export function rcTrap(): { home: string; bashEnv: string; sprung: () => boolean } {
+  const home = mkdtempSync(path.join(tmpdir(), 'tv-home-'))
+  const canary = path.join(home, 'rc-ran')
+  for (const file of ['.bashrc', 'bash_env']) writeFileSync(path.join(home, file), `touch '${canary}'\n`)
+  return { home, bashEnv: path.join(home, 'bash_env'), sprung: () => existsSync(canary) }
 }
 
 /** A view whose claim ran out an hour ago, as a tab that never attached leaves it. */

@@ -1,10 +1,10 @@
 // report, the lifecycle log and the doctor, against real tmux servers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { expireClaim, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
+import { expireClaim, rcTrap, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { tryLock } from '../lib/lock.ts'
 
 async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
@@ -140,15 +140,14 @@ test('doctor: warns about a missing hook and destroy-unattached, and is content 
 test('doctor: finds the sweep in crontab or systemd, and never runs the user\'s shell rc files', async (t) => {
   const srv = withServer(t)
   srv.newSession('work')
-  const bin = mkdtempSync(path.join(tmpdir(), 'tv-bin-'))
-  const canary = path.join(bin, 'rc-was-read')
-  writeFileSync(path.join(bin, 'rc'), `touch '${canary}'\n`)
+  const trap = rcTrap()
+  const bin = trap.home // the fake commands go here, first on PATH
   const fake = (name: string, body: string) => {
     writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`)
     chmodSync(path.join(bin, name), 0o755)
   }
   // cron and a GUI start scripts with SHLVL unset and maybe BASH_ENV: no rc file may run
-  const env = { ...sandbox(), PATH: `${bin}:${process.env.PATH}`, SHLVL: '0', BASH_ENV: path.join(bin, 'rc') }
+  const env = { ...sandbox(), PATH: `${bin}:${process.env.PATH}`, SHLVL: '0', BASH_ENV: trap.bashEnv }
   const timer = async () => {
     const r = await runScript('report', ['-L', srv.name, '--doctor', '--json'], { env })
     return JSON.parse(r.stdout).checks.find((k: { name: string }) => k.name === 'sweep timer')
@@ -160,7 +159,7 @@ test('doctor: finds the sweep in crontab or systemd, and never runs the user\'s 
   assert.deepEqual(await timer(), { name: 'sweep timer', ok: true, detail: 'crontab: * * * * * node /opt/tv/dist/scripts/sweep.mjs -q' })
   fake('systemctl', '[ "$*" = "--user is-enabled tmux-views-sweep.timer" ] && echo enabled')
   assert.equal((await timer()).detail, 'systemd user timer tmux-views-sweep.timer')
-  assert.equal(existsSync(canary), false, 'a shell read the rc file named by BASH_ENV')
+  assert.equal(trap.sprung(), false, 'a shell read the rc file named by BASH_ENV')
 })
 
 test('--tabs lists the tabs recorded by the last sweep --live-tabs, even after every client died', async (t) => {
