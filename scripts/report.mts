@@ -1,6 +1,6 @@
 // report: which views exist and in what state, whether the cleanup layers are in place (--doctor),
 // how the lifecycle went (--stats), and which tabs were open (--tabs).
-import { Tmux, allServers, serverFrom, serverArgs, shellQuote } from '../lib/tmux.ts'
+import { Tmux, allServers, serverFrom, serverArgs, serverLabel, shellQuote } from '../lib/tmux.ts'
 import { configPath, loadSettings, readConfig } from '../lib/config.ts'
 import { computeStats, logPath, readEvents } from '../lib/log.ts'
 import { readTabs } from '../lib/tabs.ts'
@@ -65,7 +65,7 @@ await runMain('report', USAGE, async () => {
 
   if (flags.tabs) {
     // A server named by flag, environment or config shows its own tabs; otherwise all are listed.
-    const only = !flags['all-sockets'] && (settings.socket || settings.socketPath) ? new Tmux(serverFrom(settings)).label : null
+    const only = !flags['all-sockets'] && (settings.socket || settings.socketPath) ? serverLabel(serverFrom(settings)) : null
     const tabs = readTabs().filter((t) => only === null || t.socket === only)
     if (json) return void console.log(JSON.stringify({ tabs }))
     if (!tabs.length) return void console.log('No tabs recorded (sweep --live-tabs records them).')

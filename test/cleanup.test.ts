@@ -10,8 +10,6 @@ import { Tmux } from '../lib/tmux.ts'
 import { judgeAll } from '../lib/views.ts'
 import { lockPath } from '../lib/lock.ts'
 
-const VIEW = /-view-\d+-\d+$/
-
 async function spawnView(srv: TestServer, parent: string, ...args: string[]): Promise<string> {
   const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args, '--', parent])
   assert.equal(r.code, 0, r.stderr)
