@@ -104,7 +104,7 @@ await runMain('report', USAGE, async () => {
   }
   const counts = countRows(rows)
   if (json) return void console.log(JSON.stringify({ views: rows, orphans: counts.orphans, counts }))
-  if (!rows.length) return void console.log(noServer === servers.length && servers.length === 1 ? `No tmux server (or no sessions) on socket '${new Tmux(servers[0]).label}'.` : 'No view sessions.')
+  if (!rows.length) return void console.log(noServer === servers.length && servers.length === 1 ? `No tmux server (or no sessions) on socket '${serverLabel(servers[0])}'.` : 'No view sessions.')
 
   const colour: Record<string, (s: string) => string> = { attached: c.green, orphan: c.red, grace: c.cyan, 'last-of-group': c.yellow }
   const groups = group(rows)
