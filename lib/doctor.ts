@@ -2,7 +2,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
-import { HOOK, TmuxError, hazards, shellQuote, tmuxVersion, type Check, type Tmux } from './tmux.ts'
+import { TmuxError, type Tmux } from './tmux.ts'
+import { HOOK, shellQuote } from './commands.ts'
+import { hazards, tmuxVersion, type Check } from './version.ts'
 import { logDir } from './log.ts'
 import { configPath, readConfig } from './config.ts'
 

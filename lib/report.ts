@@ -1,5 +1,5 @@
 // What report prints: each view with its state, as plain data (pure), and the table around it.
-import type { Session } from './tmux.ts'
+import type { Session } from './sessions.ts'
 import { judgeAll, type Policy } from './views.ts'
 
 export type ViewState = 'attached' | 'orphan' | 'grace' | 'last-of-group'

@@ -1,7 +1,8 @@
 // Make or reuse a view of a parent session, race-free: every claim and every creation is one
 // atomic tmux invocation, so N spawns at once get N distinct views.
 import { randomBytes, randomInt } from 'node:crypto'
-import { MARK, TmuxError, type Session, type Tmux } from './tmux.ts'
+import { TmuxError, type Tmux } from './tmux.ts'
+import { MARK, type Session } from './sessions.ts'
 import { findSession, groupConflict, parentOf, reusableViews, viewKind, viewName } from './views.ts'
 import { Failure } from './cli.ts'
 

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { logDir } from './log.ts'
 import { tryLock } from './lock.ts'
-import type { Session } from './tmux.ts'
+import type { Session } from './sessions.ts'
 
 export interface TabRecord {
   tab: string

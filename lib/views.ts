@@ -1,6 +1,6 @@
 // Pure decisions over parsed sessions: what is a view, whose view it is, which one to reuse.
 // No I/O here, so every rule is tested with plain data.
-import type { Session } from './tmux.ts'
+import type { Session } from './sessions.ts'
 
 /** `<parent>-view-<unix-seconds>-<random>`, the name the older design used too. */
 export const VIEW_NAME = /^(.*)-view-(\d+)-(\d+)$/s

@@ -1,7 +1,9 @@
 // on-detach: the tmux client-detached hook (layer 1). tmux does not say reliably which session a
 // client left, so it looks at every view (one list call) and removes those no client shows.
 import { existsSync } from 'node:fs'
-import { HOOK, Tmux, hookCommand, hookConfLine, serverFrom } from '../lib/tmux.ts'
+import { Tmux } from '../lib/tmux.ts'
+import { serverFrom } from '../lib/server.ts'
+import { HOOK, hookCommand, hookConfLine } from '../lib/commands.ts'
 import { cleanup } from '../lib/cleanup.ts'
 import { loadSettings } from '../lib/config.ts'
 import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs, silence } from '../lib/cli.ts'

@@ -1,6 +1,8 @@
 // report: which views exist and in what state, whether the cleanup layers are in place (--doctor),
 // how the lifecycle went (--stats), and which tabs were open (--tabs).
-import { Tmux, allServers, serverFrom, serverArgs, serverLabel, shellQuote } from '../lib/tmux.ts'
+import { Tmux } from '../lib/tmux.ts'
+import { allServers, serverFrom, serverArgs, serverLabel } from '../lib/server.ts'
+import { shellQuote } from '../lib/commands.ts'
 import { configPath, loadSettings, readConfig } from '../lib/config.ts'
 import { computeStats, logPath, readEvents } from '../lib/log.ts'
 import { readTabs } from '../lib/tabs.ts'

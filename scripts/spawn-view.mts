@@ -1,5 +1,6 @@
 // spawn-view: give a terminal tab its own view of a tmux session, reusing an orphaned one.
-import { Tmux, serverFrom } from '../lib/tmux.ts'
+import { Tmux } from '../lib/tmux.ts'
+import { serverFrom } from '../lib/server.ts'
 import { spawnView } from '../lib/spawn.ts'
 import { appendEvents } from '../lib/log.ts'
 import { SERVER_FLAGS, SERVER_HELP, UsageError, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'

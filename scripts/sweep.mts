@@ -1,6 +1,7 @@
 // sweep: remove orphaned views, for timers, cron, key bindings and by hand. Never removes the
 // last session of a group: that would kill its programs.
-import { Tmux, allServers, serverFrom } from '../lib/tmux.ts'
+import { Tmux } from '../lib/tmux.ts'
+import { allServers, serverFrom } from '../lib/server.ts'
 import { cleanup, type CleanupResult } from '../lib/cleanup.ts'
 import { loadSettings } from '../lib/config.ts'
 import { lockPath, tryLock } from '../lib/lock.ts'

@@ -2,9 +2,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { hookPaths } from '../lib/doctor.ts'
-import { hazards, tmuxVersion } from '../lib/tmux.ts'
+import { hazards, tmuxVersion } from '../lib/version.ts'
 import { ago, table } from '../lib/report.ts'
-import { hookCommand } from '../lib/tmux.ts'
+import { hookCommand } from '../lib/commands.ts'
 
 test('tmux versions are read from tmux -V', () => {
   assert.equal(tmuxVersion('tmux 3.3a'), 3.3)

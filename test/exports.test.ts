@@ -12,7 +12,12 @@ const SURFACE: Record<string, string> = {
   report: 'ago countRows table viewRows',
   spawn: 'spawnView',
   tabs: 'liveTabRecords readTabs recordTabs tabsPath',
-  tmux: 'HOOK MARK SESSION_FIELDS SESSION_FORMAT Tmux TmuxError allServers chain classify cleanValue escapeArg escapeName hazards hookCommand hookConfLine parseSessions quoteForTmux removable serverArgs serverFrom serverLabel shellEnv shellQuote socketDir tmuxVersion withoutNpm',
+  tmux: 'DEFAULT_TIMEOUT_MS Tmux TmuxError classify',
+  server: 'allServers serverArgs serverFrom serverLabel socketDir',
+  version: 'hazards tmuxVersion',
+  sessions: 'MARK SESSION_FIELDS SESSION_FORMAT parseSessions',
+  commands: 'HOOK chain cleanValue escapeArg escapeName hookCommand hookConfLine quoteForTmux removable shellQuote',
+  env: 'withoutNpm',
   views: 'SAFE_TOKEN VIEW_NAME claimPending findSession groupConflict judge judgeAll parentOf rescueName reusableViews storedName unattachedFor viewKind viewName viewsOf',
 }
 

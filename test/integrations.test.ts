@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ROOT, retryUntil, runScript, withServer, type Client, type TestServer } from './helpers.ts'
-import { shellQuote } from '../lib/tmux.ts'
+import { shellQuote } from '../lib/commands.ts'
 
 const ENTRY = path.join(ROOT, 'tmux-views.tmux')
 const CONF = path.join(ROOT, 'tmux-views.conf')

@@ -1,7 +1,9 @@
 // The pure rules, over plain data: no tmux here.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { SESSION_FIELDS, SESSION_FORMAT, chain, escapeArg, escapeName, parseSessions, serverFrom, type Session } from '../lib/tmux.ts'
+import { serverFrom } from '../lib/server.ts'
+import { SESSION_FIELDS, SESSION_FORMAT, parseSessions, type Session } from '../lib/sessions.ts'
+import { chain, escapeArg, escapeName } from '../lib/commands.ts'
 import { claimPending, findSession, groupConflict, judgeAll, parentOf, reusableViews, storedName, viewKind, viewsOf } from '../lib/views.ts'
 
 let ids = 0
