@@ -1,8 +1,10 @@
 // Test fixtures: every test gets its own tmux server (unique -L name, -f /dev/null), killed after
-// the test; nothing here can reach a user's server, and nothing is ended by name.
+// the test; nothing here can reach a user's server, and nothing is ended by name. `npm test`
+// (tools/test.mjs) also gives the whole run a private TMPDIR and TMUX_TMPDIR and checks at the end
+// that no process or server of the run is left.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +20,19 @@ for (const [key, dir] of [['XDG_CONFIG_HOME', 'config'], ['XDG_STATE_HOME', 'sta
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TMUX = process.env.TMUX_VIEWS_TMUX || 'tmux'
+/** How long one tmux call or script run of a test may take before it fails the test. */
+const CALL_TIMEOUT_MS = 30_000
+const SCRIPT_TIMEOUT_MS = 60_000
+
+// Hooks, timers and terminals run dist/: a dist/ built from other sources would test old code.
+{
+  const { sourceHash } = await import('../tools/sources.mjs')
+  let built: string | undefined
+  try {
+    built = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'build.json'), 'utf8')).sources
+  } catch {}
+  if (built !== sourceHash(ROOT)) throw new Error(`dist/ was not built from these sources: run 'npm run build' (npm test does)`)
+}
 
 export interface Result {
   code: number | null
@@ -35,22 +50,37 @@ export class TestServer {
 
   /** Run tmux on this server; throws with tmux's message unless `ok` is false. */
   tmux(args: string[], opts: { ok?: boolean; input?: string } = {}): Result {
-    const r = spawnSync(TMUX, ['-L', this.name, '-f', '/dev/null', ...args], { encoding: 'utf8', input: opts.input, env: this.env })
+    const r = spawnSync(TMUX, ['-L', this.name, '-f', '/dev/null', ...args], { encoding: 'utf8', input: opts.input, env: this.env, timeout: CALL_TIMEOUT_MS, killSignal: 'SIGKILL' })
+    if (r.error) throw new Error(`tmux ${args.join(' ')}: ${r.error.message}`) // includes a time-out
     const res = { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
     if (opts.ok !== false && res.code !== 0) throw new Error(`tmux ${args.join(' ')}: ${res.stderr.trim()}`)
     return res
   }
 
-  /** A plain session, named exactly `name` ('#' doubled, as tmux's -s wants). */
-  newSession(name: string, command = 'sleep 86400'): string {
-    return this.tmux(['new-session', '-d', '-x', '80', '-y', '24', '-s', name.replaceAll('#', '##'), '-P', '-F', '#{session_id}', command]).stdout.trim()
+  /** The server's pid, kept so kill() ends it even when its socket is gone. */
+  pid: number | null = null
+  private notePid() {
+    if (this.pid === null) this.pid = Number(this.tmux(['display-message', '-p', '#{pid}']).stdout.trim()) || null
   }
 
-  /** session rows as objects, from list-sessions. */
-  sessions(): Array<Record<string, string>> {
+  /** A plain session, named exactly `name` ('#' doubled, as tmux's -s wants). */
+  newSession(name: string, command = 'sleep 86400'): string {
+    const id = this.tmux(['new-session', '-d', '-x', '80', '-y', '24', '-s', name.replaceAll('#', '##'), '-P', '-F', '#{session_id}', command]).stdout.trim()
+    this.notePid()
+    return id
+  }
+
+  /**
+   * Session rows as objects, from list-sessions. Any tmux error fails the test: "no server" too,
+   * unless the caller says that a server gone (its last session ended) is an expected state.
+   */
+  sessions(opts: { mayBeGone?: boolean } = {}): Array<Record<string, string>> {
     const fields = ['session_id', 'session_name', 'session_attached', 'session_group', 'session_group_size', '@tmux-views-parent-id', '@tmux-views-claim', '@tmux-views-tab', '@tmux-views-title', '@tmux-views-icon']
     const r = this.tmux(['list-sessions', '-F', fields.map((f) => `#{${f}}`).join('\t')], { ok: false })
-    if (r.code !== 0) return []
+    if (r.code !== 0) {
+      if (opts.mayBeGone && /no server running|error connecting/.test(r.stderr)) return []
+      throw new Error(`tmux list-sessions on ${this.name}: ${r.stderr.trim() || `exit ${r.code}`}`)
+    }
     return r.stdout.split('\n').filter(Boolean).map((l) => Object.fromEntries(l.split('\t').map((v, i) => [fields[i].replace(/^@tmux-views-|^session_/, ''), v])))
   }
 
@@ -61,8 +91,8 @@ export class TestServer {
     return s.id
   }
 
-  names(): string[] {
-    return this.sessions().map((s) => s.name).sort()
+  names(opts: { mayBeGone?: boolean } = {}): string[] {
+    return this.sessions(opts).map((s) => s.name).sort()
   }
 
   /** A real client in control mode, attached to `target`, stdin held open until detach(). */
@@ -74,8 +104,13 @@ export class TestServer {
     return client
   }
 
+  /** End the server: kill-server, and by its pid if its socket went first (a test removed the dir). */
   kill() {
     this.tmux(['kill-server'], { ok: false })
+    if (this.pid === null) return
+    try {
+      process.kill(this.pid, 'SIGKILL')
+    } catch {}
   }
 }
 
@@ -116,11 +151,18 @@ export function runScript(name: string, args: string[], opts: { env?: NodeJS.Pro
     const p = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', `${name}.mts`), ...args], { cwd: ROOT, env })
     let stdout = ''
     let stderr = ''
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL')
+      reject(new Error(`${name} ${args.join(' ')}: no exit within ${SCRIPT_TIMEOUT_MS / 1000}s\nstdout: ${stdout}\nstderr: ${stderr}`))
+    }, SCRIPT_TIMEOUT_MS)
     p.stdout.on('data', (d) => (stdout += d))
     p.stderr.on('data', (d) => (stderr += d))
     p.on('error', reject)
     p.stdin.end(opts.input ?? '')
-    p.on('close', (code) => resolve({ code, stdout, stderr }))
+    p.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
   })
 }
 
@@ -167,4 +209,17 @@ export function rcTrap(): { home: string; bashEnv: string; sprung: () => boolean
 /** A view whose claim ran out an hour ago, as a tab that never attached leaves it. */
 export function expireClaim(srv: TestServer, view: string) {
   srv.tmux(['set-option', '-t', srv.idOf(view), '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000) - 3600)])
+}
+
+/**
+ * A tmux for scripts that start a server themselves (spawn-view --create): the same tmux with
+ * `-f /dev/null`, so no test server ever reads the user's or the system's tmux.conf.
+ */
+export function noConfigTmux(): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tv-tmux-'))
+  const file = path.join(dir, 'tmux')
+  const real = spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', TMUX], { encoding: 'utf8' }).stdout.trim() || TMUX
+  writeFileSync(file, `#!/bin/sh\nexec '${real.replaceAll("'", `'\\''`)}' -f /dev/null "$@"\n`)
+  chmodSync(file, 0o755)
+  return { TMUX_VIEWS_TMUX: file }
 }

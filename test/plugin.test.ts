@@ -22,10 +22,10 @@ const PLUGIN = path.join(BUILD, 'plugin', 'init.lua')
 
 before(() => {
   assert.ok(LUA, 'lua5.4 is not installed')
-  for (const entry of ['scripts', 'lib', 'node_modules', 'plugin', 'package.json'])
+  for (const entry of ['scripts', 'lib', 'node_modules', 'plugin', 'package.json', 'package-lock.json'])
     symlinkSync(path.join(ROOT, entry), path.join(BUILD, entry))
   mkdirSync(path.join(BUILD, 'tools'))
-  copyFileSync(path.join(ROOT, 'tools', 'build.mjs'), path.join(BUILD, 'tools', 'build.mjs'))
+  for (const file of ['build.mjs', 'sources.mjs']) copyFileSync(path.join(ROOT, 'tools', file), path.join(BUILD, 'tools', file))
   const r = spawnSync(process.execPath, [path.join(BUILD, 'tools', 'build.mjs')], { encoding: 'utf8' })
   assert.equal(r.status, 0, `build failed: ${r.stderr}`)
 })

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { ROOT, expireClaim, hostileNames, retryUntil, runScript, withServer } from './helpers.ts'
+import { ROOT, expireClaim, hostileNames, noConfigTmux, retryUntil, runScript, withServer } from './helpers.ts'
 import { Tmux } from '../lib/tmux.ts'
 
 const VIEW = /^(.*)-view-\d+-\d+$/s
@@ -145,6 +145,7 @@ test('a server that npx zx ... --create starts gives its panes none of npm\'s en
   // a user's shell, even when this test itself runs under npm test
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TMUX|NODE_OPTIONS|INIT_CWD|npm_.*)$/i.test(k)))
   env.PATH = process.env.PATH!.split(':').filter((d) => !d.includes('node_modules')).join(':')
+  Object.assign(env, noConfigTmux()) // the server this starts reads no tmux.conf
   const r = spawnSync('npx', ['zx', 'scripts/spawn-view.mts', '-L', srv.name, '--create', '--print', 'work'], { cwd: ROOT, env, encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
   const global = srv.tmux(['show-environment', '-g']).stdout.split('\n')

@@ -1,9 +1,10 @@
 // npm run build: bundle each script with its dependencies into dist/scripts/<name>.mjs, so hooks,
 // timers and terminals start plain `node` on one file: no TypeScript loader, no node_modules.
 import { build } from 'esbuild'
-import { readdirSync, renameSync, rmSync } from 'node:fs'
+import { readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { gitCommit, sourceHash } from './sources.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const scripts = readdirSync(path.join(root, 'scripts')).filter((f) => f.endsWith('.mts'))
@@ -28,6 +29,8 @@ await build({
   // zx's bundled CommonJS parts call require() for node builtins
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 })
+// What this build was made from: the tests check `sources`, upgrades check `commit`.
+writeFileSync(path.join(next, 'build.json'), JSON.stringify({ sources: sourceHash(root), commit: gitCommit(root) }) + '\n')
 try {
   renameSync(dist, old)
 } catch {}

@@ -1,0 +1,26 @@
+// What a build of dist/ was made from: a hash over the sources it bundles, and the git commit.
+// tools/build.mjs writes both to dist/build.json; the tests refuse a dist/ built from other sources.
+import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+
+/** sha256 over lib/, scripts/ and package-lock.json (names and contents), in a fixed order. */
+export function sourceHash(root) {
+  const files = ['lib', 'scripts']
+    .flatMap((dir) => readdirSync(path.join(root, dir)).filter((f) => /\.m?ts$/.test(f)).map((f) => `${dir}/${f}`))
+    .sort()
+  files.push('package-lock.json')
+  const hash = createHash('sha256')
+  for (const f of files) hash.update(`${f}\0`).update(readFileSync(path.join(root, f))).update('\0')
+  return hash.digest('hex')
+}
+
+/** The checkout's commit, or null outside git. */
+export function gitCommit(root) {
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null
+  } catch {
+    return null
+  }
+}

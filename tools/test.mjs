@@ -1,0 +1,98 @@
+// npm test: run the suite in a world of its own, then prove it left nothing behind.
+//
+// Every file the suite makes goes under one temp root: TMPDIR (so every mkdtemp of the tests) and
+// TMUX_TMPDIR (so every tmux socket) point into it, and the user's real socket directory is never
+// touched. Every process the suite starts inherits TV_TEST_RUN=<root>; after the run, any process
+// still carrying it is a leftover: it is named, ended by its pid, and the run fails. So does a tmux
+// server still answering in the private socket directory. The root is removed at the end.
+//
+// Arguments go to `node --test` (default: test/*.test.ts). TV_TEST_TIMEOUT (ms) bounds each test.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const run = realpathSync(mkdtempSync(path.join(tmpdir(), 'tv-suite-')))
+const marker = `TV_TEST_RUN=${run}`
+const dirs = { TMPDIR: path.join(run, 'tmp'), TMUX_TMPDIR: path.join(run, 'sockets') }
+for (const d of Object.values(dirs)) mkdirSync(d, { mode: 0o700 })
+
+const files = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : readdirSync(path.join(ROOT, 'test')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`)
+const timeout = process.env.TV_TEST_TIMEOUT || '180000'
+const env = { ...process.env, ...dirs, TV_TEST_RUN: run }
+delete env.TMUX
+delete env.TMUX_PANE
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${timeout}`, ...files], {
+  cwd: ROOT,
+  env,
+  stdio: 'inherit',
+})
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
+const code = await new Promise((resolve) => child.on('close', (c, s) => resolve(c ?? (s ? 1 : 0))))
+
+const problems = []
+// Processes the suite started and left running (tmux servers, clients, hook jobs, sleeps).
+for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)) {
+  if (pid === process.pid) continue
+  let environ
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+  } catch {
+    continue // gone, or not ours to read
+  }
+  if (!environ.includes(marker)) continue
+  const cmd = readOr(`/proc/${pid}/cmdline`).split('\0').join(' ').trim()
+  problems.push(`process ${pid} still running: ${cmd.slice(0, 160)}`)
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {}
+}
+// tmux servers still answering on a socket of the run.
+const sockets = path.join(dirs.TMUX_TMPDIR, `tmux-${process.getuid()}`)
+for (const name of safeReaddir(sockets)) {
+  const sock = path.join(sockets, name)
+  if (!isSocket(sock)) continue
+  const r = spawnSync(process.env.TMUX_VIEWS_TMUX || 'tmux', ['-S', sock, '-N', 'list-sessions'], { stdio: 'ignore', timeout: 5000 })
+  if (r.status === 0) {
+    problems.push(`tmux server still running on ${name}`)
+    spawnSync(process.env.TMUX_VIEWS_TMUX || 'tmux', ['-S', sock, 'kill-server'], { stdio: 'ignore', timeout: 5000 })
+  }
+}
+rmSync(run, { recursive: true, force: true })
+
+if (problems.length) {
+  console.error(`\nThe suite left ${problems.length} thing(s) behind:`)
+  for (const p of problems) console.error(`  ${p}`)
+  process.exit(code || 1)
+}
+console.log(`# leftovers: none (no process, no tmux server; ${run} removed)`)
+process.exit(code)
+
+function readOr(file) {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+function safeReaddir(dir) {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+function isSocket(p) {
+  try {
+    return statSync(p).isSocket()
+  } catch {
+    return false
+  }
+}
