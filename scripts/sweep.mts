@@ -24,14 +24,15 @@ Options:
   --by LAYER              who runs it, for the lifecycle log: sweep (default), manual, terminal
 ${SERVER_HELP}
   -A, --all-sockets       every tmux server of this user
-  --json                  print {"removed","kept","dryRun"} (and "rescued", "noServer")
+  --json                  print {"removed","kept","dryRun","skipped"} (and "rescued", "noServer")
   -v, --verbose           also list what is kept, and why
   -h, --help              show this help
 
 Durations: 90s, 5m, 2h (a bare number is seconds). Settings also come from
 $XDG_CONFIG_HOME/tmux-views/config.json and TMUX_VIEWS_MAX_AGE, TMUX_VIEWS_GRACE,
 TMUX_VIEWS_SOCKET; flags win.
-Exit status: 0 ok (also when no server runs), 1 failure, 2 bad usage.`
+Exit status: 0 ok (also when no server runs), 75 a server was skipped because
+another sweep is working on it (try again), 1 failure, 2 bad usage.`
 
 await runMain('sweep', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
@@ -55,12 +56,14 @@ await runMain('sweep', USAGE, async () => {
   const servers = flags['all-sockets'] ? allServers() : [serverFrom(settings)]
 
   const results: CleanupResult[] = []
+  const skipped: Skipped[] = []
   const tabs = []
   for (const server of servers) {
     const tmux = new Tmux(server)
     const unlock = dryRun ? () => {} : tryLock(lockPath(tmux.label))
     if (!unlock) {
       console.error(`sweep: another sweep is working on '${tmux.label}'; skipped`)
+      skipped.push({ socket: tmux.label, reason: 'busy' })
       continue
     }
     try {
@@ -74,21 +77,32 @@ await runMain('sweep', USAGE, async () => {
   const swept = new Set(results.map((r) => r.socket))
   const warning = liveTabs && !dryRun ? await recordTabs(tabs, swept, liveTabs) : null
   if (warning) console.error(`sweep: ${warning}`)
-  print(results, { dryRun, json: Boolean(flags.json), verbose: Boolean(flags.verbose), all: Boolean(flags['all-sockets']) })
+  print(results, skipped, { dryRun, json: Boolean(flags.json), verbose: Boolean(flags.verbose), all: Boolean(flags['all-sockets']) })
+  // A skipped server was not swept: "Cleaned up 0" alone would hide the orphans it still has.
+  return skipped.length ? EX_TEMPFAIL : 0
 })
 
-function print(results: CleanupResult[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
+/** A server this pass did not sweep, and why ('busy': another sweep holds its lock). */
+interface Skipped {
+  socket: string
+  reason: string
+}
+
+const EX_TEMPFAIL = 75
+
+function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
   const removed = results.flatMap((r) => r.removed)
   const kept = results.flatMap((r) => r.kept)
   const rescued = results.flatMap((r) => r.rescued)
   const noServer = results.length > 0 && results.every((r) => r.noServer)
   if (o.json) {
-    const json: Record<string, unknown> = { removed: removed.map((r) => r.name), kept, dryRun: o.dryRun }
+    const json: Record<string, unknown> = { removed: removed.map((r) => r.name), kept, dryRun: o.dryRun, skipped }
     if (rescued.length) json.rescued = rescued
     if (noServer) json.noServer = true
     return void console.log(JSON.stringify(json))
   }
   const c = paint()
+  for (const k of skipped) console.log(c.yellow(`Skipped socket '${k.socket}': ${k.reason === 'busy' ? 'another sweep is working on it; try again' : k.reason}`))
   if (noServer && !o.all) return void console.log(`No tmux server on socket '${results[0].socket}': nothing to clean.`)
   const n = removed.length
   console.log(o.dryRun ? `Would clean up ${n} orphaned view session(s)` : `Cleaned up ${n} orphaned view session(s)`)

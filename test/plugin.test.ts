@@ -16,21 +16,28 @@ const TMUX = which(process.env.TMUX_VIEWS_TMUX || 'tmux')
 const DRIVER = path.join(ROOT, 'test', 'plugin', 'drive.lua')
 const VIEW = /^(.*)-view-\d+-\d+$/s
 
-// A private root: the sources by symlink, the build script by copy (it builds next to itself).
-const BUILD = mkdtempSync(path.join(tmpdir(), 'tv-plugin-root-'))
-const PLUGIN = path.join(BUILD, 'plugin', 'init.lua')
+// WezTerm's data directory, with the plugin's clone where wezterm.plugin.require leaves it:
+// DATA/plugins/<the URL as a directory name>. The clone holds the sources by symlink and the build
+// script by copy (it builds next to itself), so this file never rebuilds the shared dist/.
+const URL = 'https://github.com/OWNER/tmux-views'
+const DATA = mkdtempSync(path.join(tmpdir(), 'tv-wezterm-data-'))
+const BUILD = path.join(DATA, 'plugins', 'httpssCssZssZsgithubsDscomsZsOWNERsZstmux-views')
 
 before(() => {
   assert.ok(LUA, 'lua5.4 is not installed')
+  mkdirSync(BUILD, { recursive: true })
   for (const entry of ['scripts', 'lib', 'node_modules', 'plugin', 'package.json', 'package-lock.json'])
     symlinkSync(path.join(ROOT, entry), path.join(BUILD, entry))
   mkdirSync(path.join(BUILD, 'tools'))
   for (const file of ['build.mjs', 'sources.mjs']) copyFileSync(path.join(ROOT, 'tools', file), path.join(BUILD, 'tools', file))
   const r = spawnSync(process.execPath, [path.join(BUILD, 'tools', 'build.mjs')], { encoding: 'utf8' })
   assert.equal(r.status, 0, `build failed: ${r.stderr}`)
+  // what wezterm.plugin.list() reads: the clone's remote
+  mkdirSync(path.join(BUILD, '.git'))
+  writeFileSync(path.join(BUILD, '.git', 'config'), `[remote "origin"]\n\turl = ${URL}\n`)
 })
 
-after(() => rmSync(BUILD, { recursive: true, force: true }))
+after(() => rmSync(DATA, { recursive: true, force: true }))
 
 /** State, config and runtime dirs of this test only: the tab record and locks live there. */
 function sandbox(t: TestContext): NodeJS.ProcessEnv {
@@ -42,7 +49,8 @@ function sandbox(t: TestContext): NodeJS.ProcessEnv {
     XDG_CONFIG_HOME: path.join(dir, 'config'),
     XDG_RUNTIME_DIR: path.join(dir, 'run'),
     TV_TMP: dir,
-    TV_PLUGIN: PLUGIN,
+    TV_DATA: DATA,
+    TV_URL: URL,
   }
   for (const k of ['TMUX', 'TMUX_PANE', 'TMUX_VIEWS_SOCKET', 'TMUX_VIEWS_SOCKET_PATH', 'TMUX_VIEWS_MAX_AGE', 'TMUX_VIEWS_GRACE'])
     delete env[k]
@@ -50,19 +58,20 @@ function sandbox(t: TestContext): NodeJS.ProcessEnv {
   return env
 }
 
-interface Tab { id: number; title: string; args: string[] | null; client: string | null; window: number }
+interface Tab { id: number; title: string; args: string[] | null; client: string | null; window: number; domain: string }
 interface Drive {
   registered: string[]
   logs: Array<{ level: string; message: string }>
   toasts: Array<{ title: string; message: string; timeout: number }>
-  children: Array<{ argv: string[]; background: boolean }>
+  /** argv as run; command: the sweep's own argv inside a background pass's `sh -c` */
+  children: Array<{ argv: string[]; command: string[]; background: boolean }>
   instance: string
   [k: string]: any
 }
 
 /** Run one scenario of test/plugin/drive.lua; the tmux clients it starts are killed after the test. */
-function drive(t: TestContext, env: NodeJS.ProcessEnv, scenario: string, params: object = {}): Drive {
-  const r = spawnSync(LUA, [DRIVER, scenario], { encoding: 'utf8', env: { ...env, TV_PARAMS: JSON.stringify(params) }, timeout: 60_000 })
+function drive(t: TestContext, env: NodeJS.ProcessEnv, scenario: string, params: object = {}, timeout = 60_000): Drive {
+  const r = spawnSync(LUA, [DRIVER, scenario], { encoding: 'utf8', env: { ...env, TV_PARAMS: JSON.stringify(params) }, timeout })
   assert.equal(r.status, 0, `${scenario}: ${r.stderr}${r.error ?? ''}`)
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Drive
   const pids = [...(out.tabs ?? []), out.first, out.second].filter((x: Tab | undefined) => x?.client).map((x: Tab) => Number(x.client))
@@ -97,6 +106,16 @@ function orphan(srv: TestServer, env: NodeJS.ProcessEnv, parent: string): string
 
 const real = (srv: TestServer) => ({ socket: srv.name, tmux: TMUX, node: process.execPath })
 
+/** The argv a tab runs: tmux without an inherited TMUX, attaching the view by id. */
+const attachArgs = (srv: TestServer, id: string) => ['/usr/bin/env', '-u', 'TMUX', '-u', 'TMUX_PANE', TMUX, '-L', srv.name, 'attach-session', '-t', id]
+
+/** WezTerm returns from spawn_tab before the tab's tmux client attaches: wait for it. */
+const attached = (srv: TestServer, tabs: Tab[]) =>
+  retryUntil(() => {
+    const clients = srv.tmux(['list-clients', '-F', '#{client_pid}']).stdout.split('\n')
+    return tabs.every((tab) => clients.includes(String(tab.client)))
+  }, 'every tab attached')
+
 test('apply_to_config registers only events WezTerm emits, and adds LEADER|CTRL c', (t) => {
   const env = sandbox(t)
   for (const [opts, events] of [
@@ -128,11 +147,12 @@ test('update-status is throttled to one background sweep a minute; a changed tab
     [1150, `0.${I},1.${I}`], // a change long after the last pass: at once
   ])
   assert.ok(r.children.every((c) => c.background))
+  assert.ok(r.children.every((c) => c.argv[0] === '/bin/sh' && c.argv[1] === '-c'), 'each pass in a marker shell')
   assert.deepEqual(r.passes[0].argv, ['/usr/bin/env', '-u', 'NODE_OPTIONS', 'TMUX_VIEWS_TMUX=/x/tmux', '/x/node',
     path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--socket=sock', '--json', '--by=terminal', `--live-tabs=0.${I},1.${I}`])
 })
 
-test('spawn: a view grouped with its parent, marked with the tab WezTerm gave it, attached by the tab itself', (t) => {
+test('spawn: a view grouped with its parent, marked with the tab WezTerm gave it, attached by the tab itself', async (t) => {
   const srv = withServer(t)
   const env = sandbox(t)
   const parentId = srv.newSession('work')
@@ -140,10 +160,12 @@ test('spawn: a view grouped with its parent, marked with the tab WezTerm gave it
   assert.deepEqual(r.toasts, [])
   assert.deepEqual(r.spawned, [1, 2]) // tab 0 is the window's first tab, a plain shell
   const [, a, b] = r.tabs as Tab[]
+  await attached(srv, [a, b])
   const clients = srv.tmux(['list-clients', '-F', '#{client_pid} #{session_name}']).stdout.split('\n')
   for (const tab of [a, b]) {
     const view = viewOf(srv, tab)
-    assert.deepEqual(tab.args, [TMUX, '-L', srv.name, 'attach-session', '-t', view.id])
+    assert.deepEqual(tab.args, attachArgs(srv, view.id))
+    assert.equal(tab.domain, 'local')
     assert.match(view.name, /^work-view-\d+-\d+$/)
     assert.equal(view.group, 'work')
     assert.equal(view['parent-id'], parentId)
@@ -181,7 +203,7 @@ test('LEADER|CTRL c sweeps now: an orphaned view goes, and a toast says how many
   const r = drive(t, env, 'sweep_key', real(srv))
   assert.deepEqual(srv.names(), ['work'])
   assert.deepEqual(r.toasts.map((x) => [x.title, x.message, x.timeout]), [['tmux-views', 'Cleaned up 1 orphaned view session(s)', 4000]])
-  const [sweep] = r.children
+  const [sweep] = r.children.filter((c) => c.argv.includes('--by=manual'))
   assert.equal(sweep.background, false)
   assert.ok(sweep.argv.includes('--by=manual') && sweep.argv.includes(`--socket=${srv.name}`))
 })
@@ -195,11 +217,11 @@ test('user var TMUX_CLEANUP_TRIGGER runs a sweep in the background; other user v
   assert.equal(r.before, 0)
   assert.equal(r.children.length, 1)
   assert.equal(r.children[0].background, true)
-  assert.ok(r.children[0].argv.includes('--by=terminal'))
+  assert.ok(r.children[0].command.includes('--by=terminal'))
   assert.deepEqual(srv.names(), ['work'])
 })
 
-test('restore: after every client died at once, gui-startup reopens the recorded tabs in order, with new ids', async (t) => {
+test('restore: after every client died at once, the first tick reopens the recorded tabs in order, with new ids', async (t) => {
   const srv = withServer(t)
   const env = sandbox(t)
   srv.newSession('work')
@@ -224,8 +246,9 @@ test('restore: after every client died at once, gui-startup reopens the recorded
 
   const res = drive(t, env, 'restore', real(srv))
   assert.notEqual(res.instance, rec.instance, 'a new WezTerm process: new tab ids')
-  assert.equal(res.windows, 1)
-  const tabs = res.tabs as Tab[]
+  assert.equal(res.windows, 1, 'the tabs open in the first window, after its own tab')
+  const tabs = (res.tabs as Tab[]).slice(1)
+  await attached(srv, tabs)
   assert.deepEqual(tabs.map((tab) => tab.title), ['✏️ editor', '📜 tail', '$ shell'])
   tabs.forEach((tab, i) => {
     const view = viewOf(srv, tab)
@@ -238,7 +261,7 @@ test('restore: after every client died at once, gui-startup reopens the recorded
   assert.deepEqual(res.logs.filter((l) => l.level === 'error'), [])
 })
 
-test('hostile session names, titles and icons go through the plugin without running anything', (t) => {
+test('hostile session names, titles and icons go through the plugin without running anything', async (t) => {
   const srv = withServer(t)
   const env = sandbox(t)
   const canary = path.join(mkdtempSync(path.join(tmpdir(), 'tv-canary-')), 'ran')
@@ -249,6 +272,7 @@ test('hostile session names, titles and icons go through the plugin without runn
   assert.deepEqual(r.logs.filter((l) => l.level === 'error'), [])
   const tabs = (r.tabs as Tab[]).slice(1)
   assert.equal(tabs.length, names.length)
+  await attached(srv, tabs)
   tabs.forEach((tab, i) => {
     const view = viewOf(srv, tab)
     assert.equal(view.name.match(VIEW)?.[1], names[i])
@@ -273,7 +297,7 @@ test('failures toast, log and open no tab', (t) => {
   const messages = r.toasts.map((x) => x.message)
   assert.match(messages[0], /^spawn-view: no session named 'nope'/)
   assert.match(messages[1], /needs \{ session = NAME \}/)
-  assert.equal(messages[2], `${empty}/dist/scripts/spawn-view.mjs is missing: run \`npm ci\` in ${empty} (or set opts.root)`)
+  assert.equal(messages[2], `${empty}/dist/scripts/spawn-view.mjs is missing: run npm ci in ${empty} (or set opts.root)`)
   assert.deepEqual(r.logs.filter((l) => l.level === 'error').map((l) => l.message), messages.map((m) => `tmux-views: ${m}`))
   assert.ok(r.toasts.every((x) => x.title === 'tmux-views' && x.timeout === 4000))
   assert.deepEqual(srv.names(), ['work'])
@@ -287,6 +311,6 @@ test('without opts, node and tmux are found where macOS GUI apps cannot see them
     writeFileSync(path.join(home, dir, name), '')
   }
   const r = drive(t, { ...env, HOME: home, PATH: '' }, 'discover')
-  assert.deepEqual(r.children.map((c) => c.argv), [['/usr/bin/env', '-u', 'NODE_OPTIONS', `TMUX_VIEWS_TMUX=${home}/.nix-profile/bin/tmux`, `${home}/.volta/bin/node`,
+  assert.deepEqual(r.children.map((c) => c.command), [['/usr/bin/env', '-u', 'NODE_OPTIONS', `TMUX_VIEWS_TMUX=${home}/.nix-profile/bin/tmux`, `${home}/.volta/bin/node`,
     path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--json', '--by=terminal', `--live-tabs=0.${r.instance}`]])
 })
