@@ -249,17 +249,19 @@ local function tmux_argv(o, socket, args)
   return argv
 end
 
--- wezterm.run_child_process with a deadline; it raises when argv[0] cannot be started.
+-- argv with a deadline of `seconds` (WezTerm's child processes have none of their own).
+local function bounded(o, argv, seconds)
+  local limit = string.format('%g', seconds)
+  if o.timeout_cmd then return { o.timeout_cmd, '-k', '2', limit, table.unpack(argv) } end
+  if o.perl then return { o.perl, '-e', 'alarm shift; exec @ARGV or exit 127', limit, table.unpack(argv) } end
+  return argv
+end
+
+-- wezterm.run_child_process with the timeout; it raises when argv[0] cannot be started.
 local function run(o, argv)
   local limit = string.format('%g', o.timeout)
-  local bounded = argv
-  if o.timeout_cmd then
-    bounded = { o.timeout_cmd, '-k', '2', limit, table.unpack(argv) }
-  elseif o.perl then
-    bounded = { o.perl, '-e', 'alarm shift; exec @ARGV or exit 127', limit, table.unpack(argv) }
-  end
   local started = os.time()
-  local called, ok, stdout, stderr = pcall(wezterm.run_child_process, bounded)
+  local called, ok, stdout, stderr = pcall(wezterm.run_child_process, bounded(o, argv, o.timeout))
   if not called then return false, '', 'cannot run ' .. tostring(argv[1]) .. ': ' .. tostring(ok) end
   if not ok and os.time() - started >= o.timeout then
     stderr = 'no answer within ' .. limit .. ' s'
@@ -397,8 +399,9 @@ local function start_pass(o, s)
       break
     end
     local marker = os.tmpname() -- made empty and private by Lua (mkstemp)
+    -- a pass over one server may take six calls' time
     local ok, failed = pcall(wezterm.background_child_process,
-      { '/bin/sh', '-c', '"$@"; rm -f -- "$0"', marker, table.unpack(argv) })
+      { '/bin/sh', '-c', '"$@"; rm -f -- "$0"', marker, table.unpack(bounded(o, argv, 6 * o.timeout)) })
     if ok then markers['m' .. i] = marker else
       os.remove(marker)
       log_once('cannot start a sweep: ' .. tostring(failed))

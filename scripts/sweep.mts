@@ -34,6 +34,14 @@ TMUX_VIEWS_SOCKET; flags win.
 Exit status: 0 ok (also when no server runs), 75 a server was skipped because
 another sweep is working on it (try again), 1 failure, 2 bad usage.`
 
+/** A server this pass did not sweep, and why ('busy': another sweep holds its lock). */
+interface Skipped {
+  socket: string
+  reason: string
+}
+
+const EX_TEMPFAIL = 75
+
 await runMain('sweep', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
     string: [...SERVER_FLAGS, 'max-age', 'grace', 'live-tabs', 'by'],
@@ -81,14 +89,6 @@ await runMain('sweep', USAGE, async () => {
   // A skipped server was not swept: "Cleaned up 0" alone would hide the orphans it still has.
   return skipped.length ? EX_TEMPFAIL : 0
 })
-
-/** A server this pass did not sweep, and why ('busy': another sweep holds its lock). */
-interface Skipped {
-  socket: string
-  reason: string
-}
-
-const EX_TEMPFAIL = 75
 
 function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
   const removed = results.flatMap((r) => r.removed)

@@ -329,8 +329,9 @@ test('two sweeps at once: one works, the other skips; a stale lock is taken over
   // a live holder: this test process
   writeFileSync(lock, `${process.pid}\n`)
   let r = await runScript('sweep', ['-L', srv.name, '--json'], { env })
-  assert.equal(r.code, 0)
+  assert.equal(r.code, 75, 'EX_TEMPFAIL: not swept, try again')
   assert.match(r.stderr, /another sweep is working/)
+  assert.deepEqual(JSON.parse(r.stdout).skipped, [{ socket: srv.name, reason: 'busy' }])
   assert.ok(srv.names().includes(v))
   // a dead holder: a process that has exited
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout
@@ -338,6 +339,7 @@ test('two sweeps at once: one works, the other skips; a stale lock is taken over
   r = await runScript('sweep', ['-L', srv.name, '--json'], { env })
   assert.equal(r.code, 0, r.stderr)
   assert.deepEqual(JSON.parse(r.stdout).removed, [v])
+  assert.deepEqual(JSON.parse(r.stdout).skipped, [])
   assert.equal(existsSync(lock), false, 'lock released')
 })
 

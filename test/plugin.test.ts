@@ -148,6 +148,7 @@ test('update-status is throttled to one background sweep a minute; a changed tab
   ])
   assert.ok(r.children.every((c) => c.background))
   assert.ok(r.children.every((c) => c.argv[0] === '/bin/sh' && c.argv[1] === '-c'), 'each pass in a marker shell')
+  assert.deepEqual(r.children[0].argv.slice(4, 8), ['/usr/bin/timeout', '-k', '2', '60'], 'with a deadline')
   assert.deepEqual(r.passes[0].argv, ['/usr/bin/env', '-u', 'NODE_OPTIONS', 'TMUX_VIEWS_TMUX=/x/tmux', '/x/node',
     path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--socket=sock', '--json', '--by=terminal', `--live-tabs=0.${I},1.${I}`])
 })
@@ -313,4 +314,159 @@ test('without opts, node and tmux are found where macOS GUI apps cannot see them
   const r = drive(t, { ...env, HOME: home, PATH: '' }, 'discover')
   assert.deepEqual(r.children.map((c) => c.command), [['/usr/bin/env', '-u', 'NODE_OPTIONS', `TMUX_VIEWS_TMUX=${home}/.nix-profile/bin/tmux`, `${home}/.volta/bin/node`,
     path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--json', '--by=terminal', `--live-tabs=0.${r.instance}`]])
+})
+
+// ---- issue 11: as strict as WezTerm -------------------------------------------------------------
+
+test('copied and loaded under another name, the plugin finds its checkout through wezterm.plugin.list()', (t) => {
+  const env = sandbox(t)
+  const config = path.join(env.TV_TMP!, 'config')
+  mkdirSync(config)
+  copyFileSync(path.join(ROOT, 'plugin', 'init.lua'), path.join(config, 'tmux_views_copy.lua'))
+  const r = drive(t, env, 'copied', { socket: 'sock', tmux: '/x/tmux', node: '/x/node', config_dir: config })
+  assert.deepEqual(r.logs.filter((l) => l.level === 'error'), [])
+  assert.equal(r.children[0].command[5], path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'))
+})
+
+test('from an SSH-domain pane, with TMUX inherited, the tab runs tmux attach in the local domain', async (t) => {
+  const srv = withServer(t)
+  const env = { ...sandbox(t), TMUX: '/tmp/some-other-tmux,1,0', TMUX_PANE: '%9' }
+  srv.newSession('work')
+  const r = drive(t, env, 'remote_pane', { ...real(srv), session: 'work' })
+  const tab = (r.tabs as Tab[])[1]
+  assert.deepEqual([r.tabs[0].domain, tab.domain], ['SSH:build-host', 'local'])
+  assert.deepEqual(tab.args, attachArgs(srv, viewOf(srv, tab).id))
+  await attached(srv, [tab]) // the driver already waited: tmux did not refuse to nest
+})
+
+test('a flood of TMUX_CLEANUP_TRIGGER starts one pass and queues one, not one per trigger', (t) => {
+  const srv = withServer(t)
+  const env = sandbox(t)
+  srv.newSession('work')
+  const r = drive(t, env, 'flood', { ...real(srv), count: 40 })
+  assert.equal(r.during, 1, 'one pass while the first runs')
+  assert.equal(r.after_tick, 2, 'the queued pass on the next tick')
+  assert.equal(r.after_second_tick, 2, 'and no more')
+  assert.ok(r.children.every((c) => c.background && c.command.includes('--by=terminal')))
+})
+
+test('LEADER|CTRL c with another sweep holding the lock says busy, and sweep --json lists the skipped server (exit 75)', async (t) => {
+  const srv = withServer(t)
+  const env = sandbox(t)
+  srv.newSession('work')
+  const gone = orphan(srv, env, 'work')
+  const { lockPath } = await import('../lib/lock.ts')
+  const lock = lockPath(srv.name, env)
+  mkdirSync(path.dirname(lock), { recursive: true, mode: 0o700 })
+  writeFileSync(lock, `${process.pid}\n`) // a live holder: this test process
+  const s = spawnSync(process.execPath, [path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '-L', srv.name, '--json'], { encoding: 'utf8', env })
+  assert.equal(s.status, 75, s.stderr)
+  assert.deepEqual(JSON.parse(s.stdout).skipped, [{ socket: srv.name, reason: 'busy' }])
+  const r = drive(t, env, 'sweep_key', real(srv))
+  const message = `Cleaned up 0 orphaned view session(s); busy, not swept: ${srv.name} (busy): another sweep is working, try again`
+  assert.deepEqual(r.toasts.map((x) => x.message), [message])
+  assert.ok(r.logs.some((l) => l.level === 'info' && l.message === `tmux-views: ${message}`), 'the count is logged')
+  assert.ok(srv.names().includes(gone))
+  rmSync(lock)
+  const again = drive(t, env, 'sweep_key', real(srv))
+  assert.deepEqual(again.toasts.map((x) => x.message), ['Cleaned up 1 orphaned view session(s)'])
+  assert.ok(again.logs.some((l) => l.level === 'info' && l.message === 'tmux-views: Cleaned up 1 orphaned view session(s)'))
+})
+
+test('a bad option is logged with a clear message and never stops another plugin\'s update-status handler', (t) => {
+  const env = sandbox(t)
+  const opts = { socket: 'sock', tmux: '/x/tmux', node: '/x/node', sweep_interval: '60', change_delay: -1, keys: 'yes', bogus: 1 }
+  const r = drive(t, env, 'bad_opts', { opts })
+  assert.equal(r.other, 3, 'the handler registered after the plugin ran on every tick')
+  const errors = r.logs.filter((l) => l.level === 'error').map((l) => l.message)
+  assert.ok(errors.includes('tmux-views: option sweep_interval must be a number of seconds above 0, not "60"; using the default'), errors.join('\n'))
+  assert.ok(errors.includes('tmux-views: option change_delay must be a number of seconds above 0, not -1; using the default'))
+  assert.ok(errors.includes('tmux-views: option keys must be true or false, not "yes"; using the default'))
+  assert.ok(errors.some((m) => m.startsWith('tmux-views: unknown option bogus')))
+  assert.ok(!errors.some((m) => m.startsWith('while processing')), 'no handler raised')
+})
+
+/** A git checkout of its own whose dist/ says it was built from `built` (null: unknown). */
+function checkout(t: TestContext, built: string | null | undefined): { root: string; head: string } {
+  const root = mkdtempSync(path.join(tmpdir(), 'tv-checkout-'))
+  t.after(() => rmSync(root, { recursive: true, force: true }))
+  const git = (...args: string[]) => spawnSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { encoding: 'utf8' }).stdout.trim()
+  git('init', '-q', '-b', 'main')
+  git('commit', '-q', '--allow-empty', '-m', 'one')
+  mkdirSync(path.join(root, 'dist'))
+  symlinkSync(path.join(BUILD, 'dist', 'scripts'), path.join(root, 'dist', 'scripts'))
+  if (built !== undefined) writeFileSync(path.join(root, 'dist', 'build.json'), JSON.stringify({ sources: 'x', commit: built === 'HEAD' ? git('rev-parse', 'HEAD') : built }))
+  return { root, head: git('rev-parse', 'HEAD') }
+}
+
+test('a dist/ built from another commit than the checkout (after wezterm.plugin.update_all) says run npm ci, and runs nothing', async (t) => {
+  const srv = withServer(t)
+  const env = sandbox(t)
+  srv.newSession('work')
+  const old = 'a'.repeat(40)
+  const { root, head } = checkout(t, old)
+  for (const packed of [false, true]) {
+    if (packed) spawnSync('git', ['-C', root, 'pack-refs', '--all'])
+    assert.equal(existsSync(path.join(root, '.git', 'refs', 'heads', 'main')), !packed)
+    const r = drive(t, env, 'stale', { ...real(srv), root, session: 'work' })
+    const message = `${root}/dist/ was built from commit ${old.slice(0, 12)} but the checkout is at ${head.slice(0, 12)}: run npm ci in ${root}`
+    assert.equal(r.opened, false)
+    assert.deepEqual(r.toasts.map((x) => x.message), [message])
+    assert.ok(r.logs.some((l) => l.level === 'error' && l.message === `tmux-views: ${message}`))
+    assert.deepEqual(r.children, [], 'no old script ran')
+  }
+  const fresh = checkout(t, 'HEAD')
+  const r = drive(t, env, 'stale', { ...real(srv), root: fresh.root, session: 'work' })
+  assert.equal(r.opened, true, JSON.stringify(r.toasts))
+  await attached(srv, [(r.tabs as Tab[])[1]])
+})
+
+test('several tmux servers: each tab on its own, sweeps cover every server with a live tab, restore reopens each on its own', async (t) => {
+  const a = withServer(t)
+  const b = withServer(t)
+  const env = sandbox(t)
+  a.newSession('work')
+  b.newSession('notes')
+  b.newSession('other')
+  const goneB = orphan(b, env, 'other') // not of 'notes': the spawn would take it
+  const specs = [{ session: 'work', title: 'code' }, { session: 'notes', title: 'todo', socket: b.name }]
+  const rec = drive(t, env, 'record', { ...real(a), tabs: specs })
+  assert.deepEqual(rec.logs.filter((l) => l.level === 'error'), [])
+  const [, ta, tb] = rec.tabs as Tab[]
+  assert.equal(viewOf(a, ta).group, 'work')
+  assert.equal(viewOf(b, tb).group, 'notes')
+  const swept = rec.children.filter((c) => c.background).map((c) => c.command.find((x) => x.startsWith('--socket=')))
+  assert.deepEqual(swept.sort(), [`--socket=${a.name}`, `--socket=${b.name}`].sort())
+  assert.ok(!b.names().includes(goneB), 'the background pass swept the second server too')
+
+  for (const srv of [a, b]) for (const pid of srv.tmux(['list-clients', '-F', '#{client_pid}']).stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL')
+  await retryUntil(() => a.tmux(['list-clients']).stdout === '' && b.tmux(['list-clients']).stdout === '', 'clients gone')
+  const res = drive(t, env, 'restore', { ...real(a), restore: 'ask', choose: 'reopen' })
+  assert.equal(res.asked, 1, 'an InputSelector offered the restore')
+  const tabs = (res.tabs as Tab[]).slice(1)
+  assert.deepEqual(tabs.map((tab) => tab.title), ['code', 'todo'])
+  assert.deepEqual(tabs.map((tab) => tab.args!.slice(6, 8)), [['-L', a.name], ['-L', b.name]])
+  await attached(a, [tabs[0]])
+  await attached(b, [tabs[1]])
+})
+
+test('a second WezTerm process restores nothing that a running one shows', async (t) => {
+  const srv = withServer(t)
+  const env = sandbox(t)
+  srv.newSession('work')
+  const rec = drive(t, env, 'record', { ...real(srv), tabs: [{ session: 'work', title: 'code' }] })
+  await attached(srv, (rec.tabs as Tab[]).slice(1))
+  const res = drive(t, env, 'restore', real(srv))
+  assert.deepEqual((res.tabs as Tab[]).length, 1, 'only the new window\'s own tab')
+  assert.equal(srv.sessions().length, 2)
+})
+
+test('a hung node at start-up: the first window is up, and the restore gives up after its timeout', (t) => {
+  const env = sandbox(t)
+  const hung = path.join(env.TV_TMP!, 'node')
+  writeFileSync(hung, '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 })
+  const r = drive(t, env, 'restore', { socket: 'sock', tmux: TMUX, node: hung, timeout: 1 }, 30_000)
+  assert.equal(r.windows, 1)
+  assert.ok(r.seconds <= 5, `took ${r.seconds} s`)
+  assert.deepEqual(r.logs.filter((l) => l.level === 'error').map((l) => l.message), ['tmux-views: restore: report: no answer within 1 s'])
 })

@@ -65,10 +65,13 @@ local function key_action(config, key, mods)
   end
 end
 
--- A background pass runs `/bin/sh -c SCRIPT MARKER ARGV...`: the sweep's own argv.
+-- The script's own argv: a background pass runs `/bin/sh -c SCRIPT MARKER [TIMEOUT] ARGV...`, a
+-- call `[TIMEOUT] ARGV...`, where TIMEOUT is `timeout -k 2 SECONDS` (or perl's alarm).
 local function command(c)
-  if c.argv[1] == '/bin/sh' then return list { table.unpack(c.argv, 5) } end
-  return list(c.argv)
+  local argv = c.argv
+  if argv[1] == '/bin/sh' then argv = { table.unpack(argv, 5) } end
+  if argv[1]:match '/timeout$' then argv = { table.unpack(argv, 5) } end
+  return list(argv)
 end
 
 -- The --live-tabs value of the last command run.
@@ -244,10 +247,10 @@ function S.restore()
   local first = W.gui_startup(nil)
   tick(first)
   if P.choose then W.choose(first:gui_window(), P.choose) end
-  local restored = tabs_info()
+  local restored, seconds = tabs_info(), os.time() - started
   tick(first)
   W.wait_background(60)
-  return { tabs = restored, windows = #W.mux.all_windows(), live_tabs = last_live_tabs(), seconds = os.time() - started,
+  return { tabs = restored, windows = #W.mux.all_windows(), live_tabs = last_live_tabs(), seconds = seconds,
     asked = #W.actions }
 end
 

@@ -107,9 +107,9 @@ W.action = setmetatable({}, {
 })
 
 --- Test helper: a key's action pressed in a window (wezterm-gui/src/termwindow/mod.rs EmitEvent).
-function W.press(action, gui, pane)
+function W.press(action, gui, pane, ...)
   assert(type(action) == 'table' and action.EmitEvent, 'an action_callback action')
-  return W.fire(action.EmitEvent, gui, pane)
+  return W.fire(action.EmitEvent, gui, pane, ...)
 end
 
 -- ---- wezterm.GLOBAL: lua-api-crates/share-data/src/lib.rs ------------------------------------------
