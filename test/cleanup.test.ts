@@ -267,7 +267,7 @@ test('no server on the socket: sweep says so and exits 0', async (t) => {
   assert.equal(r.code, 0, r.stderr)
   assert.equal(r.stdout, `No tmux server on socket '${srv.name}': nothing to clean.\n`)
   const j = await runScript('sweep', ['-L', srv.name, '--json'], { env: sandbox() })
-  assert.deepEqual(JSON.parse(j.stdout), { removed: [], kept: [], dryRun: false, noServer: true })
+  assert.deepEqual(JSON.parse(j.stdout), { removed: [], kept: [], dryRun: false, skipped: [], noServer: true })
   assert.equal((await runScript('on-detach', ['-L', srv.name])).code, 0)
 })
 
