@@ -471,10 +471,17 @@ local function tabs_to_restore(o)
     elseif text(t.parent) then
       shown[socket] = shown[socket] or shown_tabs(o, socket)
       if not shown[socket][t.tab] then
-        todo[#todo + 1] = { session = t.parent, title = t.title, icon = t.icon, socket = socket }
+        local id, instance = tostring(t.tab):match '^(%d+)%.(%d+)$'
+        todo[#todo + 1] = { session = t.parent, title = t.title, icon = t.icon, socket = socket,
+          order = { tonumber(instance) or 0, tonumber(id) or 0 } }
       end
     end
   end
+  -- In the order WezTerm opened them: passes over several servers write the record in any order.
+  table.sort(todo, function(a, b)
+    if a.order[1] ~= b.order[1] then return a.order[1] < b.order[1] end
+    return a.order[2] < b.order[2]
+  end)
   return todo
 end
 
