@@ -1,9 +1,8 @@
 // What every script shares: flags, exit codes, one-line errors, colour only on a terminal.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chalk } from 'zx/core'
 // zx re-exports minimist only from its full index, whose vendor bundle costs ~50 ms at every start;
-// the package itself is 3 KB. chalk still comes from zx/core.
+// the package itself is 3 KB. chalk comes from zx/core, loaded only to colour a terminal (paint).
 import minimist from 'minimist'
 import ms from 'ms'
 import { TmuxError } from './tmux.ts'
@@ -56,8 +55,19 @@ export function useColour(stream: NodeJS.WriteStream = process.stdout, env = pro
   return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb'
 }
 
-export function paint(stream: NodeJS.WriteStream = process.stdout) {
-  chalk.level = useColour(stream) ? Math.max(chalk.level, 1) as 1 : 0
+/** The colours the scripts use. */
+export type Paint = Record<'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold', (text: string) => string>
+
+const PLAIN: Paint = { red: String, green: String, yellow: String, cyan: String, dim: String, bold: String }
+
+/**
+ * Colours for `stream`: chalk on a terminal, plain text otherwise. zx/core, which brings chalk, is
+ * imported only here and only then: it costs ~30 ms, and hooks and timers never print in colour.
+ */
+export async function paint(stream: NodeJS.WriteStream = process.stdout): Promise<Paint> {
+  if (!useColour(stream)) return PLAIN
+  const { chalk } = await import('zx/core')
+  chalk.level = Math.max(chalk.level, 1) as 1
   return chalk
 }
 

@@ -43,7 +43,7 @@ await runMain('report', USAGE, async () => {
   // The doctor reports a broken config file itself, so it carries on without it.
   const settings = loadSettings(flags, process.env, !(flags.doctor && !configOk()))
   const json = Boolean(flags.json)
-  const c = paint()
+  const c = await paint()
 
   if (flags.stats) {
     const sinceMs = flags.since === undefined ? undefined : parseDuration('since', flags.since)

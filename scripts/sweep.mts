@@ -85,12 +85,12 @@ await runMain('sweep', USAGE, async () => {
   const swept = new Set(results.map((r) => r.socket))
   const warning = liveTabs && !dryRun ? await recordTabs(tabs, swept, liveTabs) : null
   if (warning) console.error(`sweep: ${warning}`)
-  print(results, skipped, { dryRun, json: Boolean(flags.json), verbose: Boolean(flags.verbose), all: Boolean(flags['all-sockets']) })
+  await print(results, skipped, { dryRun, json: Boolean(flags.json), verbose: Boolean(flags.verbose), all: Boolean(flags['all-sockets']) })
   // A skipped server was not swept: "Cleaned up 0" alone would hide the orphans it still has.
   return skipped.length ? EX_TEMPFAIL : 0
 })
 
-function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
+async function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
   const removed = results.flatMap((r) => r.removed)
   const kept = results.flatMap((r) => r.kept)
   const rescued = results.flatMap((r) => r.rescued)
@@ -101,7 +101,7 @@ function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: boolea
     if (noServer) json.noServer = true
     return void console.log(JSON.stringify(json))
   }
-  const c = paint()
+  const c = await paint()
   for (const k of skipped) console.log(c.yellow(`Skipped socket '${k.socket}': ${k.reason === 'busy' ? 'another sweep is working on it; try again' : k.reason}`))
   if (noServer && !o.all) return void console.log(`No tmux server on socket '${results[0].socket}': nothing to clean.`)
   const n = removed.length
