@@ -1,6 +1,5 @@
 // Make or reuse a view of a parent session, race-free: every claim and every creation is one
 // atomic tmux invocation, so N spawns at once get N distinct views.
-import { randomBytes, randomInt } from 'node:crypto'
 import { TmuxError, type Tmux } from './tmux.ts'
 import { MARK, type Session } from './sessions.ts'
 import { findSession, groupConflict, parentOf, reusableViews, viewKind, viewName } from './views.ts'
@@ -65,7 +64,7 @@ async function createView(
   log: (line: string) => void,
 ): Promise<Spawned> {
   const t = now()
-  const makeName = () => viewName(parent.name, t, randomInt(100000, 1000000))
+  const makeName = () => viewName(parent.name, t, 100000 + Math.floor(Math.random() * 900000))
   const marks = { ...parentMarks(parent, t), [MARK.claim]: newToken(), [MARK.claimAt]: String(t), ...tabMarks }
   try {
     const { id, name } = await tmux.newView(parent.id, makeName, marks)
@@ -82,8 +81,12 @@ function parentMarks(parent: Session, createdSec: number): Record<string, string
   return { [MARK.parentId]: parent.id, [MARK.parent]: parent.name, [MARK.created]: String(createdSec) }
 }
 
+/**
+ * A claim token: unique among concurrent spawns by the pid, and across pid reuse by the random
+ * part. Nothing secret hangs on it, so Math.random does (node:crypto costs ~3 ms at start-up).
+ */
 function newToken(): string {
-  return `${process.pid}-${randomBytes(6).toString('hex')}`
+  return `${process.pid}-${Math.random().toString(36).slice(2, 14)}`
 }
 
 function pickDefined(o: Record<string, string | undefined>): Record<string, string> {
