@@ -1,6 +1,6 @@
 // The one module that starts tmux. Every call goes through Tmux.run(), which adds the server
 // choice (-L / -S) and hands tmux its arguments as an argv (no shell), with a bounded wait.
-import { spawn } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { serverArgs, serverLabel, type Server } from './server.ts'
 import { HOOK, chain, cleanValue, escapeName, quoteForTmux, removable } from './commands.ts'
 import { MARK, SESSION_FORMAT, parseSessions, type Session } from './sessions.ts'
@@ -47,32 +47,25 @@ interface Exec {
 
 /**
  * Start tmux itself (no shell) with the environment npm or npx did not add; collect its output.
- * The only place in the project that starts tmux.
+ * The only place in the project that starts tmux. Synchronous on purpose: every caller waits for
+ * the answer anyway, and spawnSync spares the pipes' stream machinery (~5 ms of a start-up that
+ * hooks pay on every detach). A call past `timeoutMs` is killed.
  */
-function execTmux(bin: string, argv: string[], o: { input?: string; inherit?: boolean; timeoutMs: number }): Promise<Exec> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, argv, { env: withoutNpm(process.env), stdio: o.inherit ? 'inherit' : 'pipe' })
-    let stdout = ''
-    let stderr = ''
-    let timedOut = false
-    let error: string | undefined
-    const timer = o.timeoutMs > 0
-      ? setTimeout(() => {
-        timedOut = true
-        child.kill('SIGKILL')
-      }, o.timeoutMs)
-      : undefined
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    // tmux that exits early (no server) closes its stdin: a late write must not crash us
-    child.stdin?.on('error', () => {})
-    child.stdin?.end(o.input ?? '')
-    child.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message))
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code: error ? null : code, stdout, stderr, error, timedOut })
-    })
+function execTmux(bin: string, argv: string[], o: { input?: string; inherit?: boolean; timeoutMs: number }): Exec {
+  const r = spawnSync(bin, argv, {
+    env: withoutNpm(process.env),
+    stdio: o.inherit ? 'inherit' : 'pipe',
+    input: o.inherit ? undefined : (o.input ?? ''),
+    encoding: 'utf8',
+    maxBuffer: Infinity, // list-sessions of thousands of views
+    timeout: o.timeoutMs > 0 ? o.timeoutMs : undefined,
+    killSignal: 'SIGKILL',
   })
+  // EPIPE: tmux exited (no server) without reading all its input; its exit status tells the rest.
+  const failure = (r.error as NodeJS.ErrnoException | undefined)?.code
+  const timedOut = failure === 'ETIMEDOUT'
+  const error = failure === 'EPIPE' || timedOut ? undefined : failure
+  return { code: error ? null : r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error, timedOut }
 }
 
 export interface RunOptions {
@@ -111,7 +104,7 @@ export class Tmux {
     // -u: without a UTF-8 locale (cron, systemd) tmux would print the tab between fields as '_'.
     const flags = [...(opts.startServer ? [] : ['-N']), ...(opts.inherit ? [] : ['-u'])]
     const argv = [...serverArgs(this.server), ...flags, ...args]
-    const out = await execTmux(this.bin, argv, {
+    const out = execTmux(this.bin, argv, {
       input: opts.input,
       inherit: opts.inherit,
       // attach and switch-client run as long as the user keeps the tab: no time limit there
