@@ -3,11 +3,12 @@
 # tmux server ($TMUX is set); without TPM, `run-shell /path/to/tmux-views/tmux-views.tmux` (or
 # `source-file /path/to/tmux-views/tmux-views.conf`) does the same.
 #
-# Wiring only: read the @tmux-views-* options, install or remove the client-detached hook (the
-# compiled on-detach does that), bind the optional sweep key. It never fails TPM: a problem is a
-# one-line tmux message and exit 0. Written for bash 3.2 (macOS /bin/bash) and newer.
+# Wiring only: read the @tmux-views-* options, install or remove the cleanup hooks on
+# client-detached and client-session-changed (the compiled on-detach does that), bind the
+# optional sweep key. It never fails TPM: a problem is a one-line tmux message and exit 0. Written for bash 3.2 (macOS /bin/bash) and newer.
 #
-#   @tmux-views-hook       on   on: install the hook client-detached[48]; off: remove it
+#   @tmux-views-hook       on   on: install the hooks client-detached[48] and
+#                               client-session-changed[48]; off: remove them
 #   @tmux-views-node       ''   the node binary ('' = node on PATH, then usual install places)
 #   @tmux-views-sweep-key  ''   a key: prefix + KEY sweeps this server now ('' = no binding)
 

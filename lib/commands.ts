@@ -36,10 +36,16 @@ export function removable(v: Session): string {
   return `#{==:${now},0/${v.lastAttached ?? ''}/${v.claim ?? ''}/1}`
 }
 
-// ---- the client-detached hook -----------------------------------------------------------------
+// ---- the hooks: client-detached and client-session-changed ----------------------------------
 
 /** One fixed index in the hook array, so reinstalling never duplicates and other hooks stay. */
 export const HOOK = 'client-detached[48]'
+/**
+ * Every hook the cleanup runs on, each at the same fixed index: a client that detaches leaves its
+ * view orphaned, and so does a client that switches to another session (client-detached does not
+ * fire on a switch).
+ */
+export const HOOKS = [HOOK, 'client-session-changed[48]']
 
 /** POSIX shell single quotes. */
 export function shellQuote(s: string): string {
@@ -60,9 +66,9 @@ export function hookCommand(node: string, entry: string): string {
   return `run-shell -b ${quoteForTmux(sh.replaceAll('#', '##'))}`
 }
 
-/** The same hook as a line for a tmux.conf. */
+/** The same hooks as lines for a tmux.conf. */
 export function hookConfLine(node: string, entry: string): string {
-  return `set-hook -g '${HOOK}' ${quoteForTmux(hookCommand(node, entry))}`
+  return HOOKS.map((hook) => `set-hook -g '${hook}' ${quoteForTmux(hookCommand(node, entry))}`).join('\n')
 }
 
 /** Quote a value for tmux's own command parser (inside if-shell's command string). */

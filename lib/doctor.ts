@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
 import { TmuxError, type Tmux } from './tmux.ts'
-import { HOOK, shellQuote } from './commands.ts'
+import { shellQuote } from './commands.ts'
 import { hazards, tmuxVersion, type Check } from './version.ts'
 import { logDir } from './log.ts'
 import { configPath, readConfig } from './config.ts'
@@ -30,14 +30,18 @@ export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: N
   checks.push({ name: 'tmux version', ok: true, detail: versionText.trim() }, ...hazards(version, destroy))
   if (!checks.some((c) => c.name === 'destroy-unattached')) checks.push({ name: 'destroy-unattached', ok: true, detail: 'off' })
 
-  const hook = await tmux.hook()
-  if (hook === null) {
-    checks.push({ name: 'hook', ok: false, detail: `no ${HOOK} hook on '${tmux.label}': views of closed tabs stay until a sweep`, fix: opts.installCommand })
-  } else {
+  for (const [name, hook] of Object.entries(await tmux.hooks())) {
+    const detach = name.startsWith('client-detached')
+    const what = detach ? 'views of closed tabs' : 'views a client switched away from'
+    const check = detach ? 'hook' : 'switch hook'
+    if (hook === null) {
+      checks.push({ name: check, ok: false, detail: `no ${name} hook on '${tmux.label}': ${what} stay until a sweep`, fix: opts.installCommand })
+      continue
+    }
     const missing = hookPaths(hook).filter((p) => path.isAbsolute(p) && !fs.existsSync(p))
     checks.push(missing.length
-      ? { name: 'hook', ok: false, detail: `the ${HOOK} hook runs ${missing.join(' and ')}, which does not exist`, fix: opts.installCommand }
-      : { name: 'hook', ok: true, detail: `${HOOK} runs ${hookPaths(hook).join(' ')}` })
+      ? { name: check, ok: false, detail: `the ${name} hook runs ${missing.join(' and ')}, which does not exist`, fix: opts.installCommand }
+      : { name: check, ok: true, detail: `${name} runs ${hookPaths(hook).join(' ')}` })
   }
   checks.push(timerCheck(await timer()))
 

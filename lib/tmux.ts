@@ -1,8 +1,10 @@
 // The one module that starts tmux. Every call goes through Tmux.run(), which adds the server
 // choice (-L / -S) and hands tmux its arguments as an argv (no shell), with a bounded wait.
 import { spawnSync } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
+import path from 'node:path'
 import { serverArgs, serverLabel, type Server } from './server.ts'
-import { HOOK, chain, cleanValue, escapeName, quoteForTmux, removable } from './commands.ts'
+import { HOOKS, chain, cleanValue, escapeName, quoteForTmux, removable } from './commands.ts'
 import { MARK, SESSION_FORMAT, parseSessions, type Session } from './sessions.ts'
 import { withoutNpm } from './env.ts'
 
@@ -32,6 +34,12 @@ export function classify(stderr: string, exitCode: number | null): TmuxErrorKind
 }
 
 // ---- the runner -------------------------------------------------------------------------------
+
+/**
+ * The most one tmux invocation's command words may hold: tmux's client packs them into one message
+ * of at most 16 KiB (MAX_IMSGSIZE) and otherwise fails with "command too long" after nothing ran.
+ */
+export const MAX_COMMAND_BYTES = 16_000
 
 /** How long one tmux call may take before the server counts as stuck. */
 export const DEFAULT_TIMEOUT_MS = 5000
@@ -100,6 +108,9 @@ export class Tmux {
    */
   async run(commands: string[][], opts: RunOptions = {}): Promise<string> {
     const args = chain(commands)
+    const size = args.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0)
+    if (size > MAX_COMMAND_BYTES)
+      throw new TmuxError('failed', `tmux ${args[0]}: command too long (${size} bytes; tmux takes at most ${MAX_COMMAND_BYTES}): use shorter names`)
     // -N: a server that died mid-run must not be replaced by an empty one started by our command.
     // -u: without a UTF-8 locale (cron, systemd) tmux would print the tab between fields as '_'.
     const flags = [...(opts.startServer ? [] : ['-N']), ...(opts.inherit ? [] : ['-u'])]
@@ -114,12 +125,52 @@ export class Tmux {
     const stderr = out.stderr.trim().split('\n').pop() ?? ''
     const kind = out.error === 'ENOENT' ? 'missing' : out.timedOut ? 'stuck' : classify(out.stderr, out.code)
     const what = args.find((a) => !a.startsWith('-')) ?? 'tmux'
-    if (kind === 'missing') throw new TmuxError(kind, `tmux is not installed (looked for '${this.bin}')`)
+    if (kind === 'missing') throw this.missing()
     if (kind === 'no-server') throw new TmuxError(kind, `no tmux server on socket '${this.label}'`)
     if (kind === 'stuck')
-      throw new TmuxError(kind, `tmux server on socket '${this.label}' did not answer within ${this.timeoutMs / 1000}s (${what})`)
+      throw new TmuxError(kind, `tmux server on socket '${this.label}' did not answer within ${this.timeoutMs / 1000}s (${what}): is it stopped (kill -CONT its pid) or busy? try again`)
     const why = stderr || (out.error ? `cannot run '${this.bin}': ${out.error}` : `exit code ${out.code}`)
     throw new TmuxError(kind, `tmux ${what}: ${why}`, out.stdout, out.stderr)
+  }
+
+  private missing(): TmuxError {
+    return new TmuxError('missing', `tmux is not installed (looked for '${this.bin}'): install it, or set TMUX_VIEWS_TMUX to its absolute path`)
+  }
+
+  /** The tmux binary as an absolute path (PATH searched as a shell would), or a 'missing' error. */
+  resolveBin(env: NodeJS.ProcessEnv = process.env): string {
+    const runnable = (file: string) => {
+      try {
+        accessSync(file, constants.X_OK)
+        return true
+      } catch {
+        return false
+      }
+    }
+    const found = this.bin.includes('/')
+      ? [path.resolve(this.bin)]
+      : (env.PATH ?? '/usr/bin:/bin').split(':').map((d) => path.resolve(d || '.', this.bin))
+    const bin = found.find(runnable)
+    if (!bin) throw this.missing()
+    return bin
+  }
+
+  /** The argv that attaches a terminal to session `id` ($N): the absolute tmux, the server, the target. */
+  attachArgv(id: string, env: NodeJS.ProcessEnv = process.env): string[] {
+    return [this.resolveBin(env), ...serverArgs(this.server), 'attach-session', '-t', id]
+  }
+
+  /**
+   * Attach this terminal to session `id`. Where node has process.execve (22.15+), this process
+   * becomes tmux: nothing of ours stays behind the tab. Elsewhere tmux runs as a child until it
+   * detaches (bin/tmux-view avoids that on any node: it execs the argv of attachArgv itself).
+   */
+  async attach(id: string): Promise<void> {
+    const env = withoutNpm(process.env)
+    const argv = this.attachArgv(id, env)
+    const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve
+    if (typeof execve === 'function') execve.call(process, argv[0], argv, env) // a failed execve aborts node: argv[0] was checked
+    await this.run([['attach-session', '-t', id]], { inherit: true })
   }
 
   /** "tmux 3.3a"; needs no server. */
@@ -142,13 +193,17 @@ export class Tmux {
     return parseSessions(await this.run([['list-sessions', '-F', SESSION_FORMAT]]))
   }
 
-  /** Make a plain session; true if made, false if one of that name appeared first. */
-  async newSession(name: string): Promise<boolean> {
+  /**
+   * Make a plain session. Resolves with the id tmux made it under, or with the name tmux stored
+   * for it (it rewrites some characters) when a session of that name appeared first.
+   */
+  async newSession(name: string): Promise<{ id: string } | { taken: string }> {
     try {
-      await this.run([['new-session', '-d', '-s', escapeName(name)]], { startServer: true })
-      return true
+      const out = await this.run([['new-session', '-d', '-s', escapeName(name), '-P', '-F', '#{session_id}']], { startServer: true })
+      return { id: out.trim() }
     } catch (e) {
-      if (e instanceof TmuxError && /duplicate session/.test(e.message)) return false
+      const taken = e instanceof TmuxError ? /duplicate session: (.*)/s.exec(e.stderr.trim()) : null
+      if (taken) return { taken: taken[1] }
       throw e
     }
   }
@@ -255,14 +310,23 @@ export class Tmux {
     await this.run([['rename-session', '-t', view.id, '--', escapeName(name)], ...unset])
   }
 
-  /** The hook's command, or null when none is installed at our index. */
-  async hook(): Promise<string | null> {
-    const out = await this.run([['show-hooks', '-g', 'client-detached']])
-    const line = out.split('\n').find((l) => l.startsWith(`${HOOK} `))
-    return line ? line.slice(HOOK.length + 1) : null
+  /** Each of HOOKS with its command, or null where none is installed at our index. */
+  async hooks(): Promise<Record<string, string | null>> {
+    const out = await this.run(HOOKS.map((h) => ['show-hooks', '-g', h.replace(/\[\d+\]$/, '')]))
+    const lines = out.split('\n')
+    return Object.fromEntries(HOOKS.map((h) => {
+      const line = lines.find((l) => l.startsWith(`${h} `))
+      return [h, line ? line.slice(h.length + 1) : null]
+    }))
   }
 
+  /** The client-detached hook's command, or null. */
+  async hook(): Promise<string | null> {
+    return (await this.hooks())[HOOKS[0]]
+  }
+
+  /** Install `command` on every one of HOOKS (null: remove them), in one atomic call. */
   async setHook(command: string | null): Promise<void> {
-    await this.run([command === null ? ['set-hook', '-gu', HOOK] : ['set-hook', '-g', HOOK, command]])
+    await this.run(HOOKS.map((h) => (command === null ? ['set-hook', '-gu', h] : ['set-hook', '-g', h, command])))
   }
 }

@@ -1,9 +1,10 @@
-// on-detach: the tmux client-detached hook (layer 1). tmux does not say reliably which session a
-// client left, so it looks at every view (one list call) and removes those no client shows.
+// on-detach: the tmux client-detached and client-session-changed hook (layer 1). tmux does not say
+// reliably which session a client left, so it looks at every view (one list call) and removes
+// those no client shows.
 import { existsSync } from 'node:fs'
 import { Tmux } from '../lib/tmux.ts'
 import { serverFrom } from '../lib/server.ts'
-import { HOOK, hookCommand, hookConfLine } from '../lib/commands.ts'
+import { HOOKS, hookCommand, hookConfLine } from '../lib/commands.ts'
 import { cleanup } from '../lib/cleanup.ts'
 import { loadSettings } from '../lib/config.ts'
 import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs, silence } from '../lib/cli.ts'
@@ -11,13 +12,14 @@ import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDur
 const USAGE = `Usage: on-detach [options]
 
 Remove every view session that no client shows, is past its claim grace and is
-not the last session of its group. tmux runs this on client-detached once
-installed; it prints nothing unless asked.
+not the last session of its group. tmux runs this when a client detaches or
+switches to another session, once installed; it prints nothing unless asked.
 
 Options:
-  --install               install the hook on the server (${HOOK}; idempotent)
-  --uninstall             remove it
-  --print-conf            print the tmux.conf line that installs it
+  --install               install the hooks on the server (${HOOKS.join(', ')};
+                          idempotent)
+  --uninstall             remove them
+  --print-conf            print the tmux.conf lines that install them
   --hook                  how the hook runs it: silent, exit 0, the server of $TMUX
   -n, --dry-run           list what would be removed; change nothing
   --grace DURATION        protection of a claimed, not yet attached view (default 30s)
@@ -41,10 +43,10 @@ await runMain('on-detach', USAGE, async () => {
   // As the hook, clean the server that ran it, whatever socket the settings name.
   const tmux = new Tmux(serverFrom(flags.hook ? {} : settings))
 
-  if (flags['print-conf']) return void console.log(`# tmux-views: remove orphaned views when a client detaches\n${hookConfLine(process.execPath, entry())}`)
+  if (flags['print-conf']) return void console.log(`# tmux-views: remove orphaned views when a client detaches or switches away\n${hookConfLine(process.execPath, entry())}`)
   if (flags.install || flags.uninstall) {
     await tmux.setHook(flags.install ? hookCommand(process.execPath, entry()) : null)
-    if (flags.verbose) console.error(`${flags.install ? 'Installed' : 'Removed'} the ${HOOK} hook on '${tmux.label}'`)
+    if (flags.verbose) console.error(`${flags.install ? 'Installed' : 'Removed'} the ${HOOKS.join(' and ')} hooks on '${tmux.label}'`)
     return
   }
 
