@@ -61,3 +61,26 @@ export function allServers(env: NodeJS.ProcessEnv = process.env): Server[] {
     })
     .map((p) => ({ kind: 'path', value: p }))
 }
+
+/** The socket file a server listens on, as tmux's client would find it. */
+export function socketPath(server: Server, env: NodeJS.ProcessEnv = process.env): string {
+  if (server.kind === 'path') return server.value
+  return path.join(socketDir(env), server.kind === 'name' ? server.value : 'default')
+}
+
+/**
+ * Where this process runs relative to `server`: 'outside' any tmux, 'inside' a pane of that very
+ * server ($TMUX names its socket), or inside 'another' server's pane.
+ */
+export function whereAmI(server: Server, env: NodeJS.ProcessEnv = process.env): 'outside' | 'inside' | 'another' {
+  const mine = env.TMUX?.replace(/,\d+,-?\d+$/, '')
+  if (!mine) return 'outside'
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p)
+    } catch {
+      return path.resolve(p)
+    }
+  }
+  return real(mine) === real(socketPath(server, env)) ? 'inside' : 'another'
+}

@@ -3,7 +3,7 @@
 import { TmuxError, type Tmux } from './tmux.ts'
 import { MARK, type Session } from './sessions.ts'
 import { findSession, groupConflict, parentOf, reusableViews, viewKind, viewName } from './views.ts'
-import { Failure } from './cli.ts'
+import { Failure, UsageError } from './cli.ts'
 
 export interface SpawnOptions {
   create?: boolean
@@ -23,17 +23,42 @@ export interface Spawned {
   reused: boolean
 }
 
+/**
+ * The longest parent name, --tab, --title or --icon, in UTF-8 bytes. Each goes into one tmux
+ * command message up to three times (mark, name, escaped), and tmux takes at most 16 KiB there:
+ * a longer one is refused before anything is made.
+ */
+export const MAX_NAME_BYTES = 1000
+
+/** A usage error for a name or tab text too long to go through tmux. */
+export function checkLengths(texts: Record<string, string | undefined>): void {
+  for (const [what, text] of Object.entries(texts)) {
+    const bytes = text === undefined ? 0 : Buffer.byteLength(text)
+    if (bytes > MAX_NAME_BYTES) throw new UsageError(`${what} is ${bytes} bytes long; the limit is ${MAX_NAME_BYTES} bytes: use a shorter one`)
+  }
+}
+
 export async function spawnView(tmux: Tmux, parentName: string, opts: SpawnOptions): Promise<Spawned> {
   const now = opts.nowSec ?? (() => Math.floor(Date.now() / 1000))
   const log = opts.log ?? (() => {})
-  let sessions = opts.create ? await tmux.listSessions() : await tmux.listSessionsStrict()
+  checkLengths({ PARENT: parentName, '--tab': opts.tab, '--title': opts.title, '--icon': opts.icon })
+  let sessions: Session[]
+  try {
+    sessions = opts.create ? await tmux.listSessions() : await tmux.listSessionsStrict()
+  } catch (e) {
+    if (e instanceof TmuxError && e.kind === 'no-server')
+      throw new Failure(`no tmux server on socket '${tmux.label}': start tmux there, or add --create to start it with session '${parentName}'`)
+    throw e
+  }
   let parent = findSession(sessions, parentName)
   if (!parent && opts.create) {
-    await tmux.newSession(parentName) // false: another spawn made it first, which is as good
+    // tmux rewrites some characters of a name: find what it made by its id, or, when another spawn
+    // made it first, by the name tmux says it stored.
+    const made = await tmux.newSession(parentName)
     sessions = await tmux.listSessionsStrict()
-    parent = findSession(sessions, parentName)
+    parent = 'id' in made ? sessions.find((s) => s.id === made.id) : sessions.find((s) => s.name === made.taken)
   }
-  if (!parent) throw new Failure(`no session named '${parentName}' on socket '${tmux.label}' (--create makes it)`)
+  if (!parent) throw new Failure(`no session named '${parentName}' on socket '${tmux.label}': add --create to make it, or give the name as 'tmux ls' shows it`)
   // Asked for a view of a view: mean its parent.
   if (viewKind(parent, sessions)) parent = parentOf(parent, sessions) ?? parent
   if (groupConflict(parent, sessions))
@@ -72,7 +97,7 @@ async function createView(
     return { id, view: name, parent: parent.name, reused: false }
   } catch (e) {
     if (e instanceof TmuxError && e.kind === 'no-session')
-      throw new Failure(`session '${parent.name}' went away before its view was made`)
+      throw new Failure(`session '${parent.name}' went away before its view was made: run spawn-view again (--create makes it anew)`)
     throw e
   }
 }

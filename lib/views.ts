@@ -11,13 +11,17 @@ export function viewName(parent: string, nowSec: number, random: number): string
 
 /**
  * How tmux stores a name given to -s: ':' and '.' become '_', then backslashes, tabs, newlines
- * and other control characters are written as C escapes (tmux's utf8_stravis).
+ * and other control characters (C1 ones as their UTF-8 bytes) are written as C escapes, and a '$'
+ * before a letter, '_' or '{' gets a backslash (tmux's utf8_stravis; seen in tmux 3.3a). spawn-view
+ * finds a session it made by the id tmux prints; this is for finding one the user named.
  */
 export function storedName(name: string): string {
   const cstyle: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v', '\x07': '\\a', '\0': '\\000' }
+  const octal = (c: string) => [...Buffer.from(c)].map((b) => '\\' + b.toString(8).padStart(3, '0')).join('')
   return name
     .replace(/[:.]/g, '_')
-    .replace(/[\\\u0000-\u001f\u007f]/g, (c) => cstyle[c] ?? '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'))
+    .replace(/[\\\u0000-\u001f\u007f-\u009f]/g, (c) => cstyle[c] ?? octal(c))
+    .replace(/\$(?=[A-Za-z_{])/g, '\\$')
 }
 
 /** Sessions by name and by id, built once per listing: a sweep over 1000 views stays linear. */
