@@ -9,6 +9,7 @@ import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openS
 import { constants, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { benchTabs } from './bench-tabs.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS) || 15
@@ -257,6 +258,11 @@ for (const node of [process.execPath, ...OTHER_NODES]) {
   paths.push(...ways)
 }
 
+// Per attached tab: what stays running behind it (tools/bench-tabs.mjs).
+process.on('exit', () => spawnSync(REAL_TMUX, ['-L', `${SERVER}-term`, 'kill-server'], { stdio: 'ignore' }))
+reset(0)
+const tabRows = await benchTabs({ tmux: REAL_TMUX, server: SERVER, parent: PARENT, dist: path.join(TMP, 'dist'), root: ROOT, tmp: TMP, env: PLAIN })
+
 // ---- report ----------------------------------------------------------------------------------
 const row = (label, views) => rows.find((r) => r.label === label && r.views === views)
 const med = (label, views) => median(row(label, views)?.ms ?? [])
@@ -270,6 +276,10 @@ const dash = (x, show = String) => (x === undefined ? '-' : show(x))
 for (const r of rows)
   console.log(`| ${r.label} | ${r.views} | ${r.ms.length} | ${fmt(median(r.ms))} | ${fmt(Math.min(...r.ms))} | ${dash(r.calls)} | ${dash(r.shells)} | ${dash(r.kib, (k) => fmt(k / MiB))} |`)
 console.log('\nviews: detached views before the command. spawn-view reuses one of them; on-detach then removes the\nother n-1 (with 1 claimed: nothing to do); the sweep, its floor and the loop get a fresh set and remove all n.')
+
+console.log('\n| tab started with | tabs | node processes per tab | processes in the tab | RSS per tab MiB |')
+console.log('| --- | ---: | ---: | --- | ---: |')
+for (const r of tabRows) console.log(`| ${r.label} | ${r.tabs} | ${r.node} | ${r.procs} | ${fmt(r.mib)} |`)
 
 // How each figure grows with the views, and what dominates the sweep: node's start, tmux listing
 // the sessions, tmux running the guarded kills, or the sweep's own work above that floor.
@@ -303,8 +313,7 @@ if (SIZES.includes(1000)) {
 }
 const probed = rows.filter((r) => r.script && r.calls !== undefined)
 checks.push(['shells started per tmux call (spawn-view, on-detach, sweep)', probed.reduce((a, r) => a + r.shells, 0) / probed.reduce((a, r) => a + r.calls, 0), '0', (x) => x === 0, (x) => fmt(x, 2)])
-// Measured by the terminal side's bench (issue 12): the tab's node process after attaching.
-checks.push(['node processes left per attached tab', NaN, '-', () => true, () => 'not measured here'])
+checks.push(['node processes per attached tab (bin/tmux-view)', tabRows.find((r) => r.label.startsWith('bin/')).node, '0', (x) => x === 0, String])
 for (const n of SIZES.filter((n) => row('sweep', String(n))?.calls !== undefined))
   checks.push([`sweep tmux processes, ${n} views`, row('sweep', String(n)).calls, '≤ 5', (x) => x <= 5, String])
 for (const s of ['spawn-view', 'on-detach', 'sweep']) {

@@ -1,0 +1,79 @@
+// npm run bench, per attached tab: what stays running behind a terminal tab once it shows its
+// view. A private "terminal" tmux server (-L <server>-term) gives each tab a pane whose process
+// is the tab's program, exactly as a terminal starts it; after the view is attached, the pane's
+// process tree is read from /proc: node processes and resident memory (VmRSS).
+import { spawnSync } from 'node:child_process'
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs'
+import path from 'node:path'
+
+const sq = (s) => `'${s.replaceAll("'", `'\\''`)}'`
+
+function tree(pid) {
+  const kids = new Map()
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      kids.set(ppid, [...(kids.get(ppid) ?? []), p])
+    } catch {}
+  }
+  const out = [pid]
+  for (let i = 0; i < out.length; i++) out.push(...(kids.get(out[i]) ?? []))
+  return out
+}
+
+function status(pid) {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return { name: /^Name:\s*(.*)$/m.exec(text)[1], kib: Number(/^VmRSS:\s*(\d+)/m.exec(text)?.[1] ?? 0) }
+}
+
+/**
+ * Open `tabs` tabs with each way of starting spawn-view, wait until their views are attached, and
+ * measure. `dist` is the directory holding spawn-view.mjs; `bin` the launcher to copy beside it.
+ */
+export async function benchTabs({ tmux, server, parent, dist, root, tmp, env, tabs = 3 }) {
+  const term = `${server}-term`
+  const t = (args, ok = true) => {
+    const r = spawnSync(tmux, ['-L', term, '-f', '/dev/null', ...args], { encoding: 'utf8', env })
+    if (ok && r.status !== 0) throw new Error(`tmux ${args[0]}: ${r.stderr.trim()}`)
+    return r.stdout
+  }
+  const s = (args) => spawnSync(tmux, ['-L', server, ...args], { encoding: 'utf8', env }).stdout
+  // the launcher finds ../dist/scripts/spawn-view.mjs beside itself: give it the benched build
+  const home = path.join(tmp, 'tabs-checkout')
+  mkdirSync(path.join(home, 'bin'), { recursive: true })
+  mkdirSync(path.join(home, 'dist'))
+  symlinkSync(dist, path.join(home, 'dist', 'scripts'))
+  copyFileSync(path.join(root, 'bin', 'tmux-view'), path.join(home, 'bin', 'tmux-view'))
+  chmodSync(path.join(home, 'bin', 'tmux-view'), 0o755)
+  const ways = [
+    { label: 'node spawn-view.mjs (before)', cmd: `${sq(process.execPath)} ${sq(path.join(dist, 'spawn-view.mjs'))}` },
+    { label: 'bin/tmux-view (after)', cmd: `TMUX_VIEWS_NODE=${sq(process.execPath)} ${sq(path.join(home, 'bin', 'tmux-view'))}` },
+  ]
+  const rows = []
+  try {
+    for (const way of ways) {
+      const pids = []
+      for (let i = 0; i < tabs; i++) {
+        const name = `tab${rows.length}-${i}`
+        t(['new-session', '-d', '-s', name, `exec env -u TMUX ${way.cmd} -L ${sq(server)} ${sq(parent)}`])
+        pids.push(Number(t(['display-message', '-p', '-t', `=${name}:`, '#{pane_pid}']).trim()))
+      }
+      const end = Date.now() + 20_000
+      const attached = () => s(['list-clients', '-F', '#{client_pid}']).split('\n').filter(Boolean).length
+      while (attached() < tabs) {
+        if (Date.now() > end) throw new Error(`${way.label}: ${attached()} of ${tabs} tabs attached after 20 s`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      const per = pids.map((pid) => tree(pid).map(status))
+      const node = per.map((procs) => procs.filter((p) => p.name === 'node' || p.name.startsWith('node')).length)
+      const kib = per.map((procs) => procs.reduce((n, p) => n + p.kib, 0))
+      rows.push({ label: way.label, tabs, node: Math.max(...node), procs: per[0].map((p) => p.name).join(' > '), mib: kib.reduce((a, b) => a + b, 0) / tabs / 1024 })
+      t(['kill-server'], false) // the tabs close; their clients go
+      s(['kill-session', '-a', '-t', `=${parent}`])
+    }
+  } finally {
+    t(['kill-server'], false)
+  }
+  return rows
+}
