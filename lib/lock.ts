@@ -88,3 +88,18 @@ function statMs(file: string): number {
     return 0
   }
 }
+
+/**
+ * Take the lock, waiting for its holder up to `ms`; after that, go on without it (the release is
+ * then a no-op). For the hook: passes on one server take turns, so two passes fired together (an
+ * attach and a detach, a switch) never both count one removal, and none is skipped.
+ */
+export async function waitLock(file: string, ms: number): Promise<() => void> {
+  const end = Date.now() + ms
+  for (;;) {
+    const unlock = tryLock(file)
+    if (unlock) return unlock
+    if (Date.now() > end) return () => {}
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

@@ -6,6 +6,7 @@ import { Tmux } from '../lib/tmux.ts'
 import { serverFrom } from '../lib/server.ts'
 import { HOOKS, hookCommand, hookConfLine } from '../lib/commands.ts'
 import { cleanup } from '../lib/cleanup.ts'
+import { lockPath, waitLock } from '../lib/lock.ts'
 import { loadSettings } from '../lib/config.ts'
 import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs, silence } from '../lib/cli.ts'
 
@@ -50,11 +51,19 @@ await runMain('on-detach', USAGE, async () => {
     return
   }
 
-  const result = await cleanup(tmux, {
-    policy: { nowSec: Math.floor(Date.now() / 1000), graceSec: parseDuration('grace', settings.grace) / 1000, maxAgeSec: null, liveTabs: null },
-    dryRun: Boolean(flags['dry-run']),
-    layer: 'hook',
-  })
+  // Passes on one server take turns (a sweep's too): tmux lets two guarded kills of one view both
+  // look successful, and each pass would log the removal.
+  const unlock = flags['dry-run'] ? () => {} : await waitLock(lockPath(tmux.label), 10_000)
+  let result
+  try {
+    result = await cleanup(tmux, {
+      policy: { nowSec: Math.floor(Date.now() / 1000), graceSec: parseDuration('grace', settings.grace) / 1000, maxAgeSec: null, liveTabs: null },
+      dryRun: Boolean(flags['dry-run']),
+      layer: 'hook',
+    })
+  } finally {
+    unlock()
+  }
   if (flags.json) console.log(JSON.stringify({ removed: result.removed.map((r) => r.name), kept: result.kept, dryRun: Boolean(flags['dry-run']) }))
   else if (flags.verbose || flags['dry-run'])
     for (const r of result.removed) console.log(`${flags['dry-run'] ? 'Would remove' : 'Removed'} view session: ${r.name}`)

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ROOT, expireClaim, hostileNames, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
@@ -243,6 +243,19 @@ test('many views go in one batch, past the 16 KB argument limit', async (t) => {
   assert.deepEqual(srv.names(), ['work'])
 })
 
+/** Whether an on-detach started by this server's hooks still runs (read from /proc). */
+function hookRunning(srv: TestServer): boolean {
+  const pid = srv.tmux(['display-message', '-p', '#{pid}']).stdout.trim()
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] !== pid) continue
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('on-detach')) return true
+    } catch {}
+  }
+  return false
+}
+
 test('hostile names go through sweep and the installed hook without running anything', async (t) => {
   const srv = withServer(t)
   const canary = path.join(mkdtempSync(path.join(tmpdir(), 'tv-canary-')), 'ran')
@@ -253,6 +266,8 @@ test('hostile names go through sweep and the installed hook without running anyt
   const tab = await srv.attach(srv.sessions().find((s) => s.name === views[0])!.id)
   await tab.detach()
   await retryUntil(() => !srv.names().includes(views[0]), 'hook removed a hostile view')
+  // The attach ran the hook too (client-session-changed): let every pass end before claims expire.
+  await retryUntil(() => !hookRunning(srv), 'hook passes done')
   for (const v of views.slice(1)) expireClaim(srv, v)
   const r = await runScript('sweep', ['-L', srv.name, '--json'], { env: sandbox() })
   assert.equal(r.code, 0, r.stderr)

@@ -160,7 +160,7 @@ test('no server on the socket: one-line error, exit 1', async (t) => {
   const srv = withServer(t)
   const r = await runScript('spawn-view', ['-L', srv.name, '--print', 'work'])
   assert.equal(r.code, 1)
-  assert.equal(r.stderr, `spawn-view: no tmux server on socket '${srv.name}'\n`)
+  assert.equal(r.stderr, `spawn-view: no tmux server on socket '${srv.name}': start tmux there, or add --create to start it with session 'work'\n`)
 })
 
 test('tmux not installed: one-line error, exit 1', async () => {

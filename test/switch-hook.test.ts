@@ -68,3 +68,15 @@ test('the TPM entry, tmux-views.conf and --print-conf install the hook on client
   fresh.tmux(['source-file', '-'], { input: print.stdout })
   assert.equal(hooks(fresh, 'client-session-changed').length, 1)
 })
+
+test('two hook passes at once (an attach and a detach, a switch) remove and log each view once', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  for (let round = 0; round < 6; round++) {
+    const v = await view(srv, 'work')
+    srv.tmux(['set-option', '-t', `=${v}:`, '@tmux-views-claim-at', '1'])
+    const passes = await Promise.all([0, 1].map(() => runScript('on-detach', ['-L', srv.name, '--json'])))
+    const removed = passes.flatMap((p) => JSON.parse(p.stdout).removed)
+    assert.deepEqual(removed, [v], `round ${round}`)
+  }
+})
