@@ -2,10 +2,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ROOT, expireClaim, hostileNames, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
+import { ROOT, expireClaim, hookRunning, hostileNames, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { Tmux } from '../lib/tmux.ts'
 import { judgeAll } from '../lib/views.ts'
 import { lockPath } from '../lib/lock.ts'
@@ -242,19 +242,6 @@ test('many views go in one batch, past the 16 KB argument limit', async (t) => {
   assert.equal(JSON.parse(r.stdout).removed.length, 300)
   assert.deepEqual(srv.names(), ['work'])
 })
-
-/** Whether an on-detach started by this server's hooks still runs (read from /proc). */
-function hookRunning(srv: TestServer): boolean {
-  const pid = srv.tmux(['display-message', '-p', '#{pid}']).stdout.trim()
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
-      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] !== pid) continue
-      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('on-detach')) return true
-    } catch {}
-  }
-  return false
-}
 
 test('hostile names go through sweep and the installed hook without running anything', async (t) => {
   const srv = withServer(t)

@@ -4,7 +4,7 @@
 // that no process or server of the run is left.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -222,4 +222,20 @@ export function noConfigTmux(): NodeJS.ProcessEnv {
   writeFileSync(file, `#!/bin/sh\nexec '${real.replaceAll("'", `'\\''`)}' -f /dev/null "$@"\n`)
   chmodSync(file, 0o755)
   return { TMUX_VIEWS_TMUX: file }
+}
+
+/**
+ * Whether an on-detach started by this server's hooks still runs (read from /proc). An attach runs
+ * the hook too (client-session-changed): wait for !hookRunning before changing what a pass judges.
+ */
+export function hookRunning(srv: TestServer): boolean {
+  const pid = srv.tmux(['display-message', '-p', '#{pid}']).stdout.trim()
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] !== pid) continue
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('on-detach')) return true
+    } catch {}
+  }
+  return false
 }

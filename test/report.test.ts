@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { expireClaim, rcTrap, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
+import { expireClaim, hookRunning, rcTrap, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { tryLock } from '../lib/lock.ts'
 
 async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
@@ -61,6 +61,7 @@ test('a scripted lifecycle gives exactly its counts in report --stats', async (t
   const tab1 = await srv.attach(`=${v1}`)
   await tab1.detach()
   await retryUntil(() => !srv.names().includes(v1), 'hook removed v1')
+  await retryUntil(() => !hookRunning(srv), 'hook passes done')
   // v2: its claim runs out unattached and a new tab reuses it; then a sweep removes v2 and v3
   expireClaim(srv, v2)
   assert.equal(await spawnView(srv, env, 'work'), v2)
