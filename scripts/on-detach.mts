@@ -51,9 +51,9 @@ await runMain('on-detach', USAGE, async () => {
     return
   }
 
-  // Passes on one server take turns (a sweep's too): tmux lets two guarded kills of one view both
-  // look successful, and each pass would log the removal.
-  const unlock = flags['dry-run'] ? () => {} : await waitLock(lockPath(tmux.label), 10_000)
+  // Hook passes on one server take turns (on a lock of their own: a sweep is never made to skip):
+  // tmux lets two guarded kills of one view both look successful, and each pass would log it.
+  const unlock = flags['dry-run'] ? () => {} : await waitLock(lockPath(`${tmux.label}\0hook`), 10_000)
   let result
   try {
     result = await cleanup(tmux, {

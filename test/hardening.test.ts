@@ -157,7 +157,7 @@ test('no tmux installed: every script says so in one line, exit 1', async () => 
   for (const [name, args] of [['spawn-view', ['work']], ['sweep', []], ['on-detach', []], ['report', []], ['report', ['--doctor']]] as const) {
     const r = await runScript(name, ['-L', 'unused', ...args], { env })
     assert.equal(r.code, 1, `${name}: ${r.stderr}`)
-    assert.equal(r.stderr, `${name}: tmux is not installed (looked for '/nonexistent/tmux')\n`)
+    assert.equal(r.stderr, `${name}: tmux is not installed (looked for '/nonexistent/tmux'): install it, or set TMUX_VIEWS_TMUX to its absolute path\n`)
   }
 })
 
