@@ -52,18 +52,42 @@ export function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`
 }
 
+/** The shell's name ($0) in our hook: how a hook is recognised as ours by its command. */
+export const HOOK_MARK = 'tmux-views-hook'
+
 /**
- * The hook's tmux command: run the compiled on-detach in the background. It holds no session
- * name, and only two single-quoted words and a flag, so any default-shell runs it (tmux 3.5 runs
- * run-shell through default-shell: fish and csh included). `--hook` makes on-detach silent and
- * always exit 0 (a hook's output or failure opens a view-mode screen in the user's pane) and take
- * the server from $TMUX, which tmux sets for run-shell.
+ * What the hook's /bin/sh runs: fixed text, no single quote or backslash, so it goes into any
+ * default-shell as one single-quoted word (tmux 3.5 runs run-shell through default-shell: fish
+ * and csh included). $1 node, $2 the compiled on-detach, $3 the hook's name (#{hook}). Nothing
+ * reaches the user's pane (output or a failing exit would open a view-mode screen): all output
+ * goes to /dev/null and it exits 0. When node is gone, or the checkout (or package) the entry
+ * lives in is gone, the hook removes every hook of ours on that name from the server of $TMUX;
+ * a checkout that is only unbuilt (npm ci, a build swapping dist/) keeps it. NODE_OPTIONS goes:
+ * a server started under npm or npx carries --import=tsx, which fails node outside this checkout.
+ */
+const HOOK_SCRIPT = [
+  'exec >/dev/null 2>&1',
+  'if [ -x "$1" ] && [ -f "$2" ]; then unset NODE_OPTIONS; "$1" "$2" --hook; exit 0; fi',
+  '[ -x "$1" ] && [ -d "${2%/dist/*}" ] && exit 0',
+  's=${TMUX%,*,*}',
+  `tmux -S "$s" show-hooks -g "$3" | while read -r k v; do case $v in *${HOOK_MARK}*) tmux -S "$s" set-hook -gu "$k";; esac; done`,
+  'exit 0',
+].join('; ')
+
+/**
+ * The hook's tmux command: run the compiled on-detach in the background through /bin/sh, node
+ * and entry as positional arguments (plain single-quoted words in any default-shell). It holds no
+ * session name. `--hook` makes on-detach silent and always exit 0, and take the server from $TMUX,
+ * which tmux sets for run-shell. The same command serves any hook name: tmux fills in #{hook}.
  */
 export function hookCommand(node: string, entry: string): string {
-  // NODE_OPTIONS goes: a server started under npm or npx carries --import=tsx, which fails node
-  // at start-up (silently, in a hook) in any session outside this checkout.
-  const sh = `'/usr/bin/env' -u NODE_OPTIONS ${shellQuote(node)} ${shellQuote(entry)} --hook`
-  return `run-shell -b ${quoteForTmux(sh.replaceAll('#', '##'))}`
+  const sh = hookArgv(node, entry).map((a, i) => (i === 0 || i === 3 ? a : shellQuote(a))).join(' ')
+  return `run-shell -b ${quoteForTmux(sh.replaceAll('#', '##') + ' #{hook}')}`
+}
+
+/** The hook's program and arguments before the hook's name: /bin/sh -c SCRIPT MARK NODE ENTRY. */
+export function hookArgv(node: string, entry: string): string[] {
+  return ['/bin/sh', '-c', HOOK_SCRIPT, HOOK_MARK, node, entry]
 }
 
 /** The same hooks as lines for a tmux.conf. */

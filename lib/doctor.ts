@@ -3,14 +3,23 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { execFile } from 'node:child_process'
 import { TmuxError, type Tmux } from './tmux.ts'
-import { shellQuote } from './commands.ts'
+import { HOOK_MARK, shellQuote } from './commands.ts'
 import { hazards, tmuxVersion, type Check } from './version.ts'
 import { logDir } from './log.ts'
 import { configPath, readConfig } from './config.ts'
 
-/** Single-quoted words in the hook's shell command: env, the node binary and the script. */
+/**
+ * The node binary and the script that a hook of ours runs, read back from its command as tmux
+ * prints it (double-quoted: \\ \" \$ escaped; # doubled for run-shell). Empty when the command is
+ * not of the current form: an older tmux-views hook, or a foreign one.
+ */
 export function hookPaths(command: string): string[] {
-  return [...command.matchAll(/'([^']*)'/g)].map((m) => m[1].replaceAll('##', '#'))
+  const text = command.replace(/\\([\\"$])/g, '$1').replaceAll('##', '#')
+  const word = "((?:'[^']*'|\\\\')+)"
+  const m = new RegExp(`${HOOK_MARK} ${word} ${word}`).exec(text)
+  if (!m) return []
+  const unquote = (w: string) => w.replace(/'([^']*)'|\\'/g, (_, q: string | undefined) => q ?? "'")
+  return [unquote(m[1]), unquote(m[2])]
 }
 
 export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: NodeJS.ProcessEnv }): Promise<Check[]> {
@@ -38,10 +47,13 @@ export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: N
       checks.push({ name: check, ok: false, detail: `no ${name} hook on '${tmux.label}': ${what} stay until a sweep`, fix: opts.installCommand })
       continue
     }
-    const missing = hookPaths(hook).filter((p) => path.isAbsolute(p) && !fs.existsSync(p))
-    checks.push(missing.length
+    const paths = hookPaths(hook)
+    const missing = paths.filter((p) => !fs.existsSync(p))
+    checks.push(!paths.length
+      ? { name: check, ok: false, detail: `${name} holds a hook of an older tmux-views or of another tool: ${hook.slice(0, 60)}…`, fix: opts.installCommand }
+      : missing.length
       ? { name: check, ok: false, detail: `the ${name} hook runs ${missing.join(' and ')}, which does not exist`, fix: opts.installCommand }
-      : { name: check, ok: true, detail: `${name} runs ${hookPaths(hook).join(' ')}` })
+      : { name: check, ok: true, detail: `${name} runs ${paths.join(' ')}` })
   }
   checks.push(timerCheck(await timer()))
 

@@ -21,7 +21,7 @@ test('the known hazards that apply to a version and setting', () => {
 })
 
 test("the hook's node and script paths are read back from its command", () => {
-  assert.deepEqual(hookPaths(hookCommand('/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.mjs')), ['/usr/bin/env', '/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.mjs'])
+  assert.deepEqual(hookPaths(hookCommand('/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.mjs')), ['/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.mjs'])
 })
 
 test('ages are short and coarse; tables align on character count, not bytes', () => {

@@ -16,7 +16,7 @@ const SURFACE: Record<string, string> = {
   server: 'allServers serverArgs serverFrom serverLabel socketDir socketPath whereAmI',
   version: 'hazards tmuxVersion',
   sessions: 'MARK SESSION_FIELDS SESSION_FORMAT parseSessions',
-  commands: 'HOOK HOOKS chain cleanValue escapeArg escapeName hookCommand hookConfLine quoteForTmux removable shellQuote',
+  commands: 'HOOK HOOKS HOOK_MARK chain cleanValue escapeArg escapeName hookArgv hookCommand hookConfLine quoteForTmux removable shellQuote',
   env: 'withoutNpm',
   views: 'SAFE_TOKEN VIEW_NAME claimPending findSession groupConflict judge judgeAll parentOf rescueName reusableViews storedName unattachedFor viewKind viewName viewsOf',
 }
