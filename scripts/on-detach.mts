@@ -18,9 +18,10 @@ switches to another session, once installed; it prints nothing unless asked.
 
 Options:
   --install               install the hooks on the server (${HOOKS.join(', ')};
-                          idempotent)
+                          idempotent), and say so on stderr
   --uninstall             remove them
   --print-conf            print the tmux.conf lines that install them
+                          (one of these three at a time, without the flags below)
   --hook                  how the hook runs it: silent, exit 0, the server of $TMUX
   -n, --dry-run           list what would be removed; change nothing
   --grace DURATION        protection of a claimed, not yet attached view (default 30s)
@@ -39,6 +40,11 @@ await runMain('on-detach', USAGE, async () => {
   })
   if (flags.help) return void console.log(USAGE)
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
+  // One job per run: the hook's set-up, or a cleanup; the cleanup's flags mean nothing to set-up.
+  const jobs = ['install', 'uninstall', 'print-conf'].filter((f) => flags[f])
+  if (jobs.length > 1) throw new UsageError(`--${jobs[0]} and --${jobs[1]} cannot go together`)
+  const cleanupOnly = ['dry-run', 'hook', 'json', 'grace'].find((f) => flags[f] !== undefined && flags[f] !== false)
+  if (jobs.length && cleanupOnly) throw new UsageError(`--${jobs[0]} and --${cleanupOnly} cannot go together`)
   if (flags.hook) silence()
   const settings = loadSettings(flags)
   // As the hook, clean the server that ran it, whatever socket the settings name.
@@ -47,7 +53,9 @@ await runMain('on-detach', USAGE, async () => {
   if (flags['print-conf']) return void console.log(`# tmux-views: remove orphaned views when a client detaches or switches away\n${hookConfLine(process.execPath, entry())}`)
   if (flags.install || flags.uninstall) {
     await tmux.setHook(flags.install ? hookCommand(process.execPath, entry()) : null)
-    if (flags.verbose) console.error(`${flags.install ? 'Installed' : 'Removed'} the ${HOOKS.join(' and ')} hooks on '${tmux.label}'`)
+    console.error(flags.install
+      ? `Installed the ${HOOKS.join(' and ')} hooks on '${tmux.label}': they run ${process.execPath} ${entry()}`
+      : `Removed the ${HOOKS.join(' and ')} hooks from '${tmux.label}'`)
     return
   }
 
