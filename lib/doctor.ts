@@ -22,7 +22,17 @@ export function hookPaths(command: string): string[] {
   return [unquote(m[1]), unquote(m[2])]
 }
 
-export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: NodeJS.ProcessEnv }): Promise<Check[]> {
+export interface DoctorOptions {
+  /** the command that installs the hook, absolute paths */
+  installCommand: string
+  /** the node binary and the compiled sweep a timer would run; the checkout (or package) root */
+  node: string
+  sweep: string
+  root: string
+  env?: NodeJS.ProcessEnv
+}
+
+export async function doctor(tmux: Tmux, opts: DoctorOptions): Promise<Check[]> {
   const checks: Check[] = []
   const versionText = await tmux.version()
   const version = tmuxVersion(versionText)
@@ -32,7 +42,7 @@ export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: N
   } catch (e) {
     if (e instanceof TmuxError && e.kind === 'no-server') {
       checks.push({ name: 'server', ok: false, detail: `no tmux server on socket '${tmux.label}'`, fix: 'start tmux, then run this again' })
-      return [...checks, ...hazards(version, ''), timerCheck(await timer())]
+      return [...checks, ...hazards(version, ''), timerCheck(await timer(), opts)]
     }
     throw e
   }
@@ -55,14 +65,15 @@ export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: N
       ? { name: check, ok: false, detail: `the ${name} hook runs ${missing.join(' and ')}, which does not exist`, fix: opts.installCommand }
       : { name: check, ok: true, detail: `${name} runs ${paths.join(' ')}` })
   }
-  checks.push(timerCheck(await timer()))
+  checks.push(timerCheck(await timer(), opts))
 
   // A broken config silences the hook (it must never fail in the user's pane): say so here.
+  const file = configPath(opts.env)
   try {
-    readConfig(configPath(opts.env))
-    checks.push({ name: 'config', ok: true, detail: configPath(opts.env) })
+    readConfig(file)
+    checks.push({ name: 'config', ok: true, detail: fs.existsSync(file) ? file : `defaults (no file at ${file})` })
   } catch (e) {
-    checks.push({ name: 'config', ok: false, detail: (e as Error).message, fix: `edit ${shellQuote(configPath(opts.env))}` })
+    checks.push({ name: 'config', ok: false, detail: (e as Error).message, fix: `edit ${shellQuote(file)}` })
   }
 
   const dir = logDir(opts.env)
@@ -72,27 +83,49 @@ export async function doctor(tmux: Tmux, opts: { installCommand: string; env?: N
   return checks
 }
 
-function timerCheck(found: string | null): Check {
-  return found
-    ? { name: 'sweep timer', ok: true, detail: found }
-    : { name: 'sweep timer', ok: false, detail: 'no systemd timer or cron line runs sweep: views of crashed terminals stay', fix: 'systemd/install.sh (or the cron line in the README)' }
+interface Timer {
+  /** what runs sweep, if anything */
+  found: string | null
+  systemd: boolean
+  cron: boolean
 }
 
-/** A systemd user timer or a crontab line that runs sweep, if any. */
-async function timer(): Promise<string | null> {
-  const systemd = await output('systemctl', ['--user', 'is-enabled', 'tmux-views-sweep.timer'])
-  if (systemd?.trim() === 'enabled') return 'systemd user timer tmux-views-sweep.timer'
-  const line = (await output('crontab', ['-l']))?.split('\n').find((l) => /sweep\.(mjs|mts)/.test(l) && !l.trim().startsWith('#'))
-  return line ? `crontab: ${line.trim()}` : null
+function timerCheck(t: Timer, o: DoctorOptions): Check {
+  if (t.found) return { name: 'sweep timer', ok: true, detail: t.found }
+  const sweep = `${shellQuote(o.node)} ${shellQuote(o.sweep)}`
+  // No timer can exist here: not a warning, but say what does the sweep's job instead.
+  if (!t.systemd && !t.cron)
+    return { name: 'sweep timer', ok: true, detail: `none possible (no systemd user manager, no crontab): sweep from your terminal (the WezTerm plugin), a key (@tmux-views-sweep-key) or by hand: ${sweep}` }
+  const cronLine = `* * * * * ${sweep} --all-sockets >/dev/null 2>&1`
+  return {
+    name: 'sweep timer',
+    ok: false,
+    detail: 'no systemd timer or cron line runs sweep: views of crashed terminals stay',
+    fix: t.systemd ? shellQuote(path.join(o.root, 'systemd', 'install.sh')) : `(crontab -l 2>/dev/null; echo ${shellQuote(cronLine)}) | crontab -`,
+  }
+}
+
+/** A systemd user timer or a crontab line that runs sweep, if any, and which of the two exist here. */
+async function timer(): Promise<Timer> {
+  const enabled = await run('systemctl', ['--user', 'is-enabled', 'tmux-views-sweep.timer'])
+  if (enabled?.stdout.trim() === 'enabled') return { found: 'systemd user timer tmux-views-sweep.timer', systemd: true, cron: false }
+  const systemd = (await run('systemctl', ['--user', 'show-environment']))?.code === 0
+  const cron = await run('crontab', ['-l'])
+  const line = cron?.code === 0 ? cron.stdout.split('\n').find((l) => /sweep\.(mjs|mts)|tmux-views(-sweep\b| sweep\b)/.test(l) && !l.trim().startsWith('#')) : undefined
+  return { found: line ? `crontab: ${line.trim()}` : null, systemd, cron: cron !== null }
 }
 
 /**
- * A command's stdout, or null when it is missing, fails or hangs. Run without a shell: a shell
- * started from cron or a GUI may source the user's rc files, which can be slow or print.
+ * A command's exit code and stdout, or null when it cannot be started (missing) or hangs. Run
+ * without a shell: a shell started from cron or a GUI may source the user's rc files.
  */
-function output(cmd: string, args: string[]): Promise<string | null> {
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string } | null> {
   return new Promise((resolve) =>
-    execFile(cmd, args, { timeout: 5000, encoding: 'utf8' }, (err, stdout) => resolve(err ? null : stdout)),
+    execFile(cmd, args, { timeout: 5000, encoding: 'utf8' }, (err, stdout) => {
+      if (!err) return resolve({ code: 0, stdout })
+      const code = (err as NodeJS.ErrnoException & { code?: unknown }).code
+      resolve(typeof code === 'number' && !err.killed ? { code, stdout } : null)
+    }),
   )
 }
 

@@ -1,5 +1,6 @@
 // report: which views exist and in what state, whether the cleanup layers are in place (--doctor),
 // how the lifecycle went (--stats), and which tabs were open (--tabs).
+import path from 'node:path'
 import { Tmux } from '../lib/tmux.ts'
 import { allServers, serverFrom, serverArgs, serverLabel } from '../lib/server.ts'
 import { shellQuote } from '../lib/commands.ts'
@@ -84,7 +85,8 @@ await runMain('report', USAGE, async () => {
       const tmux = new Tmux(server)
       const install = [process.execPath, compiledEntry(import.meta.url, 'on-detach'), '--install', ...serverArgs(server)]
         .map((a) => (/^[\w/.:=@%+-]+$/.test(a) ? a : shellQuote(a))).join(' ')
-      const checks = await doctor(tmux, { installCommand: install })
+      const sweep = compiledEntry(import.meta.url, 'sweep')
+      const checks = await doctor(tmux, { installCommand: install, node: process.execPath, sweep, root: path.resolve(path.dirname(sweep), '../..') })
       warnings += checks.filter((k) => !k.ok).length
       all.push({ socket: tmux.label, checks })
       if (json) continue

@@ -3,10 +3,10 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { cpSync, linkSync, copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs'
+import { chmodSync, copyFileSync, cpSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ROOT, retryUntil, runScript, withServer, type TestServer } from './helpers.ts'
+import { ROOT, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { HOOK_MARK, hookArgv, hookCommand } from '../lib/commands.ts'
 import { hookPaths } from '../lib/doctor.ts'
 
@@ -121,4 +121,58 @@ test('the hook command is plain words for any default-shell, and doctor reads it
   assert.equal(words.at(-1), 'client-detached')
   assert.ok(words.includes(HOOK_MARK))
   assert.deepEqual(hookPaths(cmd), [node, entry])
+})
+
+test('on-detach: set-up flags that cannot go together are exit 2; --install says what it did', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  for (const args of [['--install', '--dry-run'], ['--install', '--uninstall'], ['--uninstall', '--print-conf'], ['--install', '--json'], ['--install', '--hook'], ['--uninstall', '--grace', '5s']]) {
+    const r = await runScript('on-detach', ['-L', srv.name, ...args])
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+    assert.match(r.stderr, /^on-detach: --\S+ and --\S+ cannot go together\n/)
+  }
+  assert.deepEqual(hooks(srv), [], 'nothing was installed')
+  const r = await runScript('on-detach', ['-L', srv.name, '--install'])
+  assert.equal(r.code, 0)
+  assert.equal(r.stderr, `Installed the client-detached[48] hook on '${srv.name}': it runs ${process.execPath} ${path.join(ROOT, 'dist', 'scripts', 'on-detach.mjs')}\n`)
+  const u = await runScript('on-detach', ['-L', srv.name, '--uninstall'])
+  assert.deepEqual([u.code, u.stderr], [0, `Removed the client-detached[48] hook from '${srv.name}'\n`])
+})
+
+test('doctor tells the truth: defaults without a config file, a timer only where one can exist, absolute paths in its fixes', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  const bin = tempDir(t, 'tv-bin-')
+  const tmux = spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', process.env.TMUX_VIEWS_TMUX || 'tmux'], { encoding: 'utf8' }).stdout.trim()
+  // PATH holds only the fakes: no systemctl or crontab unless a case writes one
+  const home = sandbox()
+  const env = { ...home, PATH: bin, TMUX_VIEWS_TMUX: tmux }
+  const fake = (name: string, body: string | null) => {
+    const file = path.join(bin, name)
+    if (body === null) return rmSync(file, { force: true })
+    writeFileSync(file, `#!/bin/sh\n${body}\n`)
+    chmodSync(file, 0o755)
+  }
+  const checks = async () => {
+    const r = await runScript('report', ['-L', srv.name, '--doctor', '--json'], { env })
+    return Object.fromEntries(JSON.parse(r.stdout).checks.map((k: { name: string }) => [k.name, k]))
+  }
+  // no systemd user manager (the bus is not there) and no cron at all: nothing to warn about
+  fake('systemctl', 'echo "Failed to connect to bus: No medium found" >&2; exit 1')
+  let c = await checks()
+  assert.equal(c.config.ok, true)
+  assert.equal(c.config.detail, `defaults (no file at ${path.join(home.XDG_CONFIG_HOME!, 'tmux-views', 'config.json')})`)
+  assert.equal(c['sweep timer'].ok, true)
+  assert.match(c['sweep timer'].detail, /^none possible \(no systemd user manager, no crontab\): .*@tmux-views-sweep-key.* '\/\S+\/node' '\/\S+\/dist\/scripts\/sweep\.mjs'$/)
+  // cron but no line of ours: a warning whose fix adds the line, with absolute paths
+  fake('crontab', '[ "$1" = -l ] && { echo "no crontab for $USER" >&2; exit 1; }; cat > /dev/null')
+  c = await checks()
+  assert.equal(c['sweep timer'].ok, false)
+  assert.equal(c['sweep timer'].fix, `(crontab -l 2>/dev/null; echo '* * * * * '\\''${process.execPath}'\\'' '\\''${path.join(ROOT, 'dist', 'scripts', 'sweep.mjs')}'\\'' --all-sockets >/dev/null 2>&1') | crontab -`)
+  // a systemd user manager: the fix is the installer, by its absolute path
+  fake('systemctl', '[ "$2" = show-environment ] && exit 0; echo disabled; exit 1')
+  c = await checks()
+  assert.equal(c['sweep timer'].ok, false)
+  assert.equal(c['sweep timer'].fix, `'${path.join(ROOT, 'systemd', 'install.sh')}'`)
+  for (const k of Object.values(c) as Array<{ fix?: string }>) if (k.fix && !k.fix.startsWith('tmux ')) assert.match(k.fix, /(^|[ '(])\//, `a fix without an absolute path: ${k.fix}`)
 })

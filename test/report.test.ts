@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expireClaim, hookRunning, rcTrap, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { tryLock } from '../lib/lock.ts'
+import { hookCommand } from '../lib/commands.ts'
 
 async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args], { env })
@@ -131,7 +132,7 @@ test('doctor: warns about a missing hook and destroy-unattached, and is content 
   assert.match(broken.config.detail, /config\.json: key "grace"/)
   writeFileSync(file, '{}')
   // a hook that points at a script that is gone
-  srv.tmux(['set-hook', '-g', 'client-detached[48]', "run-shell -b \"'/usr/bin/env' '/nonexistent/on-detach.mjs'\""])
+  srv.tmux(['set-hook', '-g', 'client-detached[48]', hookCommand(process.execPath, '/nonexistent/on-detach.mjs')])
   r = await runScript('report', ['-L', srv.name, '--doctor'], { env })
   assert.equal(r.code, 1)
   assert.match(r.stdout, /^WARN {2}hook: .*\/nonexistent\/on-detach\.mjs, which does not exist$/m)
