@@ -7,16 +7,18 @@ import { shellQuote } from '../lib/commands.ts'
 import { configPath, loadSettings, readConfig } from '../lib/config.ts'
 import { computeStats, logPath, readEvents } from '../lib/log.ts'
 import { readTabs } from '../lib/tabs.ts'
-import { ago, countRows, table, viewRows, type ViewRow } from '../lib/report.ts'
+import { ago, countRows, stateText, table, viewRows, type ViewRow } from '../lib/report.ts'
 import { doctor } from '../lib/doctor.ts'
 import { SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, paint, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
 
 const USAGE = `Usage: report [options]
 
-List the view sessions, grouped by parent: clients, age, last attach, the tab
-each serves, and its state: attached, orphan (the next cleanup removes it), grace
-(claimed, waiting for its client), last-of-group (its parent is gone: it holds the
-windows; 'sweep --rescue' renames it back).
+List the view sessions, grouped by parent: age, last use, the tab each serves,
+and its state (with the number of clients when more than one): attached; orphan, with the layer that removes it (hook:
+the next detach; sweep: the next sweep, or once unattached for --max-age);
+grace (claimed, waiting for its client); last-of-group (its parent is gone: it
+holds the windows; 'sweep --rescue' renames it back). Fits $COLUMNS, the
+terminal, or 80 columns.
 
 Options:
   --doctor                check the cleanup layers and known tmux hazards (exit 1 on a warning)
@@ -26,6 +28,7 @@ Options:
 ${SERVER_HELP}
   -A, --all-sockets       every tmux server of this user
   --grace DURATION        the claim grace used to judge views (default 30s)
+  --max-age DURATION      the sweep's --max-age, to say when a sweep takes a view (default 5m)
   --json                  machine-readable output
   -h, --help              show this help
 
@@ -33,7 +36,7 @@ Exit status: 0 ok, 1 failure (or a doctor warning), 2 bad usage.`
 
 await runMain('report', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
-    string: [...SERVER_FLAGS, 'since', 'grace'],
+    string: [...SERVER_FLAGS, 'since', 'grace', 'max-age'],
     boolean: ['doctor', 'stats', 'tabs', 'all-sockets', 'json'],
     alias: { L: 'socket', S: 'socket-path', A: 'all-sockets' },
   })
@@ -72,7 +75,8 @@ await runMain('report', USAGE, async () => {
     const tabs = readTabs().filter((t) => only === null || t.socket === only)
     if (json) return void console.log(JSON.stringify({ tabs }))
     if (!tabs.length) return void console.log('No tabs recorded (sweep --live-tabs records them).')
-    for (const line of table([['TAB', 'TITLE', 'ICON', 'PARENT', 'VIEW', 'SOCKET'], ...tabs.map((t) => [t.tab, t.title ?? '', t.icon ?? '', t.parent ?? '', t.view, t.socket])]))
+    const fit = columns()
+    for (const line of table([['TAB', 'TITLE', 'ICON', 'PARENT', 'VIEW', 'SOCKET'], ...tabs.map((t) => [t.tab, t.title ?? '', t.icon ?? '', t.parent ?? '', t.view, t.socket])], [], { fit, shrink: [1, 5, 4, 3], middle: [4, 5] }))
       console.log(line)
     return
   }
@@ -104,24 +108,26 @@ await runMain('report', USAGE, async () => {
     const tmux = new Tmux(server)
     const sessions = await tmux.listSessions()
     if (!sessions.length) noServer++
-    rows.push(...viewRows(sessions, tmux.label, { nowSec: Math.floor(nowMs / 1000), graceSec: parseDuration('grace', settings.grace) / 1000 }))
+    rows.push(...viewRows(sessions, tmux.label, { nowSec: Math.floor(nowMs / 1000), graceSec: parseDuration('grace', settings.grace) / 1000, maxAgeSec: parseDuration('max-age', settings.maxAge) / 1000 }))
   }
   const counts = countRows(rows)
   if (json) return void console.log(JSON.stringify({ views: rows, orphans: counts.orphans, counts }))
   if (!rows.length) return void console.log(noServer === servers.length && servers.length === 1 ? `No tmux server (or no sessions) on socket '${serverLabel(servers[0])}'.` : 'No view sessions.')
 
   const colour: Record<string, (s: string) => string> = { attached: c.green, orphan: c.red, grace: c.cyan, 'last-of-group': c.yellow }
-  const groups = group(rows)
-  for (const [key, views] of groups) {
+  // The terminal's width ($COLUMNS, else the terminal's, else 80): TAB, then VIEW (keeping its
+  // unique end) give way.
+  const fit = columns() - 2
+  for (const [key, views] of group(rows)) {
     const [socket, parent] = key.split('\u0000')
     console.log(c.bold(parent) + c.dim(servers.length > 1 ? `  (socket ${socket})` : ''))
     const cells = views.map((r) => [
-      r.name, String(r.attached), ago(Date.parse(r.createdAt), nowMs),
+      r.name, ago(Date.parse(r.createdAt), nowMs),
       r.lastAttachedAt ? `${ago(Date.parse(r.lastAttachedAt), nowMs)} ago` : 'never',
       [r.tab, r.title, r.icon].filter(Boolean).join(' ') || '-',
-      r.state + (r.design === 'older' ? ' (older design)' : ''),
+      stateText(r) + (r.attached > 1 ? ` (${r.attached} clients)` : ''),
     ])
-    const lines = table([['VIEW', 'CLIENTS', 'AGE', 'LAST ATTACHED', 'TAB', 'STATE'], ...cells])
+    const lines = table([['VIEW', 'AGE', 'LAST USE', 'TAB', 'STATE'], ...cells], [], { fit, shrink: [3, 0], middle: [0] })
     console.log(`  ${c.dim(lines[0])}`)
     // STATE is the last column: colour it without disturbing the padding before it
     lines.slice(1).forEach((line, i) => {
@@ -130,7 +136,22 @@ await runMain('report', USAGE, async () => {
     })
   }
   console.log(`${counts.views} view(s): ${counts.attached} attached, ${counts.orphans} orphaned (${counts.removable} removable, ${counts.grace} in grace, ${counts.lastOfGroup} last of group)`)
+  if (counts.removable) {
+    console.log(c.dim('orphan: hook = the next detach removes it; sweep = the next sweep does;'))
+    console.log(c.dim(`        sweep 4m = a sweep does once it is unattached for --max-age ${settings.maxAge}`))
+  }
+  if (counts.lastOfGroup) {
+    console.log(c.dim('last-of-group: its parent is gone and it holds the windows;'))
+    console.log(c.dim("               'sweep --rescue' renames it back"))
+  }
 })
+
+/** How wide the output may be: $COLUMNS, else the terminal's width, else 80. */
+function columns(): number {
+  const env = Number(process.env.COLUMNS)
+  if (Number.isInteger(env) && env >= 40) return env
+  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80
+}
 
 function configOk(): boolean {
   try {

@@ -91,13 +91,15 @@ await runMain('sweep', USAGE, async () => {
 })
 
 async function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
-  const removed = results.flatMap((r) => r.removed)
-  const kept = results.flatMap((r) => r.kept)
-  const rescued = results.flatMap((r) => r.rescued)
+  // With --all-sockets each listed view names its server: the same name may live on two.
+  const where = (socket: string) => (o.all ? `, socket ${socket}` : '')
+  const removed = results.flatMap((r) => r.removed.map((x) => ({ ...x, socket: r.socket })))
+  const kept = results.flatMap((r) => r.kept.map((x) => ({ ...x, socket: r.socket })))
+  const rescued = results.flatMap((r) => r.rescued.map((x) => ({ ...x, socket: r.socket })))
   const noServer = results.length > 0 && results.every((r) => r.noServer)
   if (o.json) {
-    const json: Record<string, unknown> = { removed: removed.map((r) => r.name), kept, dryRun: o.dryRun, skipped }
-    if (rescued.length) json.rescued = rescued
+    const json: Record<string, unknown> = { removed: removed.map((r) => r.name), kept: kept.map(({ name, reason }) => ({ name, reason })), dryRun: o.dryRun, skipped }
+    if (rescued.length) json.rescued = rescued.map(({ name, as }) => ({ name, as }))
     if (noServer) json.noServer = true
     return void console.log(JSON.stringify(json))
   }
@@ -106,10 +108,10 @@ async function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: 
   if (noServer && !o.all) return void console.log(`No tmux server on socket '${results[0].socket}': nothing to clean.`)
   const n = removed.length
   console.log(o.dryRun ? `Would clean up ${n} orphaned view session(s)` : `Cleaned up ${n} orphaned view session(s)`)
-  if (o.dryRun || o.verbose) for (const r of removed) console.log(`  ${c.red('-')} ${r.name} ${c.dim(`(${r.reason})`)}`)
-  for (const r of rescued) console.log(`Rescued ${r.name} as ${c.bold(r.as)}`)
+  if (o.dryRun || o.verbose) for (const r of removed) console.log(`  ${c.red('-')} ${r.name} ${c.dim(`(${r.reason}${where(r.socket)})`)}`)
+  for (const r of rescued) console.log(`Rescued ${r.name} as ${c.bold(r.as)}${o.all ? c.dim(` (socket ${r.socket})`) : ''}`)
   const orphanedWork = kept.filter((k) => k.reason.startsWith('last-of-group'))
   if (orphanedWork.length)
     console.log(c.yellow(`Kept ${orphanedWork.length} view(s) whose parent is gone: they hold the windows. 'sweep --rescue' renames them back.`))
-  if (o.verbose) for (const k of kept) console.log(`  ${c.green('=')} ${k.name} ${c.dim(`(kept: ${k.reason})`)}`)
+  if (o.verbose) for (const k of kept) console.log(`  ${c.green('=')} ${k.name} ${c.dim(`(kept: ${k.reason}${where(k.socket)})`)}`)
 }

@@ -9,7 +9,7 @@ const SURFACE: Record<string, string> = {
   doctor: 'doctor hookPaths',
   lock: 'lockPath runtimeDir tryLock waitLock',
   log: 'MAX_LOG_BYTES appendEvents computeStats logDir logPath percentile readEvents',
-  report: 'ago countRows table viewRows',
+  report: 'ago cellWidth countRows fitCells stateText table viewRows',
   spawn: 'MAX_NAME_BYTES checkLengths spawnView',
   tabs: 'liveTabRecords readTabs recordTabs tabsPath',
   tmux: 'DEFAULT_TIMEOUT_MS MAX_COMMAND_BYTES Tmux TmuxError classify',

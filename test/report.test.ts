@@ -41,12 +41,12 @@ test("report's views and orphan count are what tmux itself says", async (t) => {
   assert.equal(byName['work-view-1735324800-5432'].state, 'orphan')
   for (const v of out.views) for (const key of ['name', 'parent', 'attached', 'state', 'createdAt', 'lastAttachedAt', 'tab']) assert.ok(key in v, key)
   // the table: grouped by parent, plain text when piped
-  const text = await runScript('report', ['-L', srv.name], { env })
+  const text = await runScript('report', ['-L', srv.name], { env: { ...env, COLUMNS: '120' } }) // wide: nothing cut
   assert.equal(text.code, 0, text.stderr)
   assert.doesNotMatch(text.stdout, /\x1b\[/)
   assert.match(text.stdout, /^work$/m)
   assert.match(text.stdout, /^notes$/m)
-  assert.match(text.stdout, new RegExp(`${a} +1 .*1 editor ✎ +attached$`, 'm'))
+  assert.match(text.stdout, new RegExp(`${a} +\\d+s +\\d+s ago +1 editor ✎ +attached$`, 'm'))
   assert.match(text.stdout, /^4 view\(s\): 1 attached, 3 orphaned \(1 removable, 2 in grace, 0 last of group\)$/m)
 })
 
