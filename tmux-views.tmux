@@ -112,12 +112,21 @@ main() {
 		# may be fish or csh), so it is /bin/sh and single-quoted words only. The script is fixed text
 		# without single quotes or backslashes; node and sweep come in as $1 and $2. No session name
 		# is in it: sweep takes the server from the $TMUX that run-shell sets and prints a count,
-		# shown with display-message (# and % doubled: it expands formats and strftime). NODE_OPTIONS
+		# shown with display-message for 5 s (tmux's display-time, 750 ms, is too short to read it;
+		# # and % doubled: it expands formats and strftime). NODE_OPTIONS
 		# goes as in the hook (npm's --import=tsx breaks node outside this checkout). The whole
 		# has # doubled as run-shell expands formats; bind-key gets it as one argument, unparsed.
-		script='unset NODE_OPTIONS; out=$("$1" "$2" --by manual -S "${TMUX%,*,*}" 2>&1); tmux -S "${TMUX%,*,*}" display-message "tmux-views: $(printf %s "$out" | tr -s "[:space:]" " " | sed "s/[#%]/&&/g")" >/dev/null 2>&1 || true'
+		script='unset NODE_OPTIONS; out=$("$1" "$2" --by manual -S "${TMUX%,*,*}" 2>&1); tmux -S "${TMUX%,*,*}" display-message -d 5000 "tmux-views: $(printf %s "$out" | tr -s "[:space:]" " " | sed "s/[#%]/&&/g")" >/dev/null 2>&1 || true'
 		cmd="'/bin/sh' -c '$script' tmux-views $(sh_quote "$node") $(sh_quote "$sweep")"
 		cmd="$(printf '%s' "$cmd" | sed 's/#/##/g')"
+		# A key tmux (or the user, or another plugin) already binds: say what it did before. Our
+		# own binding from an earlier load (its command holds 'tmux-views') is no news. The whole
+		# table is read: tmux 3.7c prints nothing for 'list-keys -T prefix KEY'.
+		bound="$(tm list-keys -T prefix 2>/dev/null | awk -v k="$key" '{ for (i = 1; i < NF; i++) if ($i == "-T") { if ($(i + 2) == k || $(i + 2) == "\\" k) { $1 = $2 = $3 = ""; if ($4 == k || $4 == "\\" k) $4 = ""; print } break } }')"
+		case $bound in
+		'' | *tmux-views*) ;;
+		*) message "prefix + $key was bound to$(printf '%s' "$bound" | tr -s ' ' ' ' | cut -c1-60); it now sweeps (@tmux-views-sweep-key: choose a free key, e.g. V)" ;;
+		esac
 		tm bind-key -T prefix "$key" run-shell -b "$cmd" 2>/dev/null ||
 			message "cannot bind '$key' (@tmux-views-sweep-key)"
 	fi
