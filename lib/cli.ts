@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import minimist from 'minimist'
 import ms from 'ms'
 import { TmuxError } from './tmux.ts'
+import { rootOf, staleBuild, versionText } from './build.ts'
 
 /** Bad usage: exit 2. */
 export class UsageError extends Error {}
@@ -32,7 +33,7 @@ export type Flags = Record<string, unknown> & { _: string[] }
 export function parseFlags(args: string[], spec: FlagSpec): Flags {
   const flags = minimist(args, {
     string: spec.string,
-    boolean: [...(spec.boolean ?? []), 'help'],
+    boolean: [...(spec.boolean ?? []), 'help', 'version'],
     alias: { h: 'help', ...spec.alias },
     default: spec.default,
     '--': true,
@@ -79,6 +80,28 @@ export function silence() {
   process.stdout.write = process.stderr.write = (() => true) as typeof process.stdout.write
 }
 
+/** The line every script's --help shows for --version. */
+export const VERSION_HELP = '  --version               print the version (and the commit dist/ was built from)'
+
+/** `--version`: print it and end the script; for `if (flags.version) return version(import.meta.url)`. */
+export function version(metaUrl: string): void {
+  console.log(versionText(metaUrl))
+}
+
+/**
+ * One line on stderr when this compiled entry's dist/ was built from another commit than its git
+ * checkout is at (after git pull or a plugin update without npm ci). Source runs (tsx) have
+ * nothing to compare. For the timer this lands in the journal; the TPM entry shows it in the
+ * status line; a hook stays silent (report --doctor says it). Said after the work, so that
+ * --hook's silence holds.
+ */
+function warnStale(name: string) {
+  const entry = process.argv[1] ?? ''
+  if (!/[/\\]dist[/\\]scripts[/\\][^/\\]+\.mjs$/.test(entry)) return
+  const stale = staleBuild(rootOf(entry))
+  if (stale) process.stderr.write(`${name}: ${stale}\n`)
+}
+
 /** Run a script's main(): map errors to one line on stderr and an exit code, never a stack. */
 export async function runMain(name: string, usage: string, main: () => Promise<number | void>) {
   process.once('exit', () => void (silenced && (process.exitCode = 0)))
@@ -96,6 +119,8 @@ export async function runMain(name: string, usage: string, main: () => Promise<n
     process.stderr.write(`${name}: ${msg.split('\n')[0]}\n`)
     if (!known && process.env.TMUX_VIEWS_DEBUG) process.stderr.write(`${err?.stack}\n`)
     process.exitCode = 1
+  } finally {
+    warnStale(name)
   }
 }
 

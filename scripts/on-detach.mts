@@ -8,7 +8,7 @@ import { HOOKS, hookCommand, hookConfLine } from '../lib/commands.ts'
 import { cleanup } from '../lib/cleanup.ts'
 import { lockPath, waitLock } from '../lib/lock.ts'
 import { loadSettings } from '../lib/config.ts'
-import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs, silence } from '../lib/cli.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, parseDuration, parseFlags, runMain, scriptArgs, version, VERSION_HELP, silence } from '../lib/cli.ts'
 
 const USAGE = `Usage: on-detach [options]
 
@@ -29,6 +29,7 @@ ${SERVER_HELP}
   --json                  print {"removed","kept","dryRun"}
   -v, --verbose           say what was removed
   -h, --help              show this help
+${VERSION_HELP}
 
 Exit status: 0 ok (also when no server runs), 1 failure, 2 bad usage.`
 
@@ -39,6 +40,7 @@ await runMain('on-detach', USAGE, async () => {
     alias: { n: 'dry-run', L: 'socket', S: 'socket-path', v: 'verbose' },
   })
   if (flags.help) return void console.log(USAGE)
+  if (flags.version) return version(import.meta.url)
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
   // One job per run: the hook's set-up, or a cleanup; the cleanup's flags mean nothing to set-up.
   const jobs = ['install', 'uninstall', 'print-conf'].filter((f) => flags[f])

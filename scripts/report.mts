@@ -9,7 +9,7 @@ import { computeStats, logPath, readEvents } from '../lib/log.ts'
 import { readTabs } from '../lib/tabs.ts'
 import { ago, countRows, stateText, table, viewRows, type ViewRow } from '../lib/report.ts'
 import { doctor } from '../lib/doctor.ts'
-import { SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, paint, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+import { SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, paint, parseDuration, parseFlags, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
 const USAGE = `Usage: report [options]
 
@@ -31,6 +31,7 @@ ${SERVER_HELP}
   --max-age DURATION      the sweep's --max-age, to say when a sweep takes a view (default 5m)
   --json                  machine-readable output
   -h, --help              show this help
+${VERSION_HELP}
 
 Exit status: 0 ok, 1 failure (or a doctor warning), 2 bad usage.`
 
@@ -41,6 +42,7 @@ await runMain('report', USAGE, async () => {
     alias: { L: 'socket', S: 'socket-path', A: 'all-sockets' },
   })
   if (flags.help) return void console.log(USAGE)
+  if (flags.version) return version(import.meta.url)
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
   if ([flags.doctor, flags.stats, flags.tabs].filter(Boolean).length > 1) throw new UsageError('give one of --doctor, --stats, --tabs')
   if (flags.since !== undefined && !flags.stats) throw new UsageError('--since goes with --stats')

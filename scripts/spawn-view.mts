@@ -5,7 +5,7 @@ import { spawnView } from '../lib/spawn.ts'
 import { appendEvents } from '../lib/log.ts'
 import { loadSettings } from '../lib/config.ts'
 import { shellQuote } from '../lib/commands.ts'
-import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, VERSION_HELP, parseDuration, parseFlags, runMain, scriptArgs, version } from '../lib/cli.ts'
 
 const USAGE = `Usage: spawn-view [options] [--] PARENT
 
@@ -30,6 +30,7 @@ Options:
 ${SERVER_HELP}
   -v, --verbose           log what happens on stderr
   -h, --help              show this help
+${VERSION_HELP}
 
 PARENT, --tab, --title and --icon take at most 1000 bytes each. Settings also
 come from $XDG_CONFIG_HOME/tmux-views/config.json and TMUX_VIEWS_GRACE,
@@ -45,6 +46,7 @@ await runMain('spawn-view', USAGE, async () => {
   })
   // With --print-attach, stdout carries the attach command and nothing else (bin/tmux-view runs it).
   if (flags.help) return void (flags['print-attach'] ? console.error : console.log)(USAGE)
+  if (flags.version) return version(import.meta.url)
   if (flags._.length !== 1) throw new UsageError(flags._.length ? 'give one PARENT session' : 'PARENT is missing')
   if (flags['print-attach'] && (flags.print || flags.json)) throw new UsageError('--print-attach goes without --print and --json')
   const parent = flags._[0]

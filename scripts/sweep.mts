@@ -7,7 +7,7 @@ import { loadSettings } from '../lib/config.ts'
 import { lockPath, tryLock } from '../lib/lock.ts'
 import { liveTabRecords, recordTabs } from '../lib/tabs.ts'
 import type { Layer } from '../lib/log.ts'
-import { SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, scriptArgs } from '../lib/cli.ts'
+import { SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
 const USAGE = `Usage: sweep [options]
 
@@ -27,6 +27,7 @@ ${SERVER_HELP}
   --json                  print {"removed","kept","dryRun","skipped"} (and "rescued", "noServer")
   -v, --verbose           also list what is kept, and why
   -h, --help              show this help
+${VERSION_HELP}
 
 Durations: 90s, 5m, 2h (a bare number is seconds). Settings also come from
 $XDG_CONFIG_HOME/tmux-views/config.json and TMUX_VIEWS_MAX_AGE, TMUX_VIEWS_GRACE,
@@ -49,6 +50,7 @@ await runMain('sweep', USAGE, async () => {
     alias: { n: 'dry-run', L: 'socket', S: 'socket-path', A: 'all-sockets', v: 'verbose' },
   })
   if (flags.help) return void console.log(USAGE)
+  if (flags.version) return version(import.meta.url)
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
   const settings = loadSettings(flags)
   const layer = (flags.by ?? 'sweep') as Layer

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 
 const SURFACE: Record<string, string> = {
   cleanup: 'cleanup',
-  cli: 'Failure SERVER_FLAGS SERVER_HELP UsageError compiledEntry paint parseDuration parseFlags runMain scriptArgs silence useColour',
+  build: 'builtFrom checkoutCommit rootOf staleBuild versionText',
+  cli: 'Failure SERVER_FLAGS SERVER_HELP UsageError VERSION_HELP compiledEntry paint parseDuration parseFlags runMain scriptArgs silence useColour version',
   config: 'DEFAULTS configPath loadSettings readConfig',
   doctor: 'doctor hookPaths',
   lock: 'lockPath runtimeDir tryLock waitLock',

@@ -1,7 +1,7 @@
 // npm run build: bundle each script with its dependencies into dist/scripts/<name>.mjs, so hooks,
 // timers and terminals start plain `node` on one file: no TypeScript loader, no node_modules.
 import { build } from 'esbuild'
-import { readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gitCommit, sourceHash } from './sources.mjs'
@@ -37,6 +37,8 @@ await build({
   // zx's bundled CommonJS parts call require() for node builtins
   banner,
 })
+// The entries are the package's commands (package.json "bin"): executable, like their #! line says.
+for (const f of scripts) chmodSync(path.join(next, 'scripts', f.replace(/\.mts$/, '.mjs')), 0o755)
 // What this build was made from: the tests check `sources`, upgrades check `commit`.
 writeFileSync(path.join(next, 'build.json'), JSON.stringify({ sources: sourceHash(root), commit: gitCommit(root) }) + '\n')
 try {
