@@ -104,6 +104,10 @@ main() {
 		else
 			out="$("$node" "$on_detach" "$flag" 2>&1)"
 		fi || message "on-detach $flag failed: $(printf '%s' "$out" | head -n 1)"
+		# dist/ built from another commit than the checkout is at (after git pull or prefix U):
+		# on-detach says so in one line; show it.
+		stale="$(printf '%s\n' "$out" | grep 'dist/ was built from' | head -n 1)"
+		if [ -n "$stale" ]; then message "${stale#on-detach: }"; fi
 	fi
 
 	key="$(get_tmux_option @tmux-views-sweep-key '')"

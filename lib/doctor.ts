@@ -7,6 +7,7 @@ import { HOOK_MARK, shellQuote } from './commands.ts'
 import { hazards, tmuxVersion, type Check } from './version.ts'
 import { logDir } from './log.ts'
 import { configPath, readConfig } from './config.ts'
+import { builtFrom, staleBuild } from './build.ts'
 
 /**
  * The node binary and the script that a hook of ours runs, read back from its command as tmux
@@ -75,6 +76,12 @@ export async function doctor(tmux: Tmux, opts: DoctorOptions): Promise<Check[]> 
   } catch (e) {
     checks.push({ name: 'config', ok: false, detail: (e as Error).message, fix: `edit ${shellQuote(file)}` })
   }
+
+  // After git pull, TPM's prefix U or a plugin update, dist/ runs old code until npm ci.
+  const built = builtFrom(opts.root)
+  const stale = staleBuild(opts.root)
+  if (stale) checks.push({ name: 'build', ok: false, detail: stale, fix: `cd ${shellQuote(opts.root)} && npm ci` })
+  else if (built) checks.push({ name: 'build', ok: true, detail: `dist/ built from ${built.slice(0, 12)}` })
 
   const dir = logDir(opts.env)
   checks.push(writable(dir)
