@@ -9,6 +9,7 @@ import { computeStats, logPath, readEvents } from '../lib/log.ts'
 import { readTabs } from '../lib/tabs.ts'
 import { ago, countRows, stateText, table, viewRows, type ViewRow } from '../lib/report.ts'
 import { doctor } from '../lib/doctor.ts'
+import { fileLeftovers, serverLeftovers } from '../lib/leftovers.ts'
 import { SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, paint, parseDuration, parseFlags, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
 const USAGE = `Usage: report [options]
@@ -25,6 +26,8 @@ Options:
   --stats                 lifecycle statistics from the log; --since DURATION limits the window
   --tabs                  the tab record: tabs open at the last 'sweep --live-tabs'
                           (only the named server's with --socket or --socket-path)
+  --leftovers             after an uninstall: anything of tmux-views left (hooks, keys,
+                          options, units, crontab, plugin clone, files)? exit 1 if so
 ${SERVER_HELP}
   -A, --all-sockets       every tmux server of this user
   --grace DURATION        the claim grace used to judge views (default 30s)
@@ -38,16 +41,16 @@ Exit status: 0 ok, 1 failure (or a doctor warning), 2 bad usage.`
 await runMain('report', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
     string: [...SERVER_FLAGS, 'since', 'grace', 'max-age'],
-    boolean: ['doctor', 'stats', 'tabs', 'all-sockets', 'json'],
+    boolean: ['doctor', 'stats', 'tabs', 'leftovers', 'all-sockets', 'json'],
     alias: { L: 'socket', S: 'socket-path', A: 'all-sockets' },
   })
   if (flags.help) return void console.log(USAGE)
   if (flags.version) return version(import.meta.url)
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
-  if ([flags.doctor, flags.stats, flags.tabs].filter(Boolean).length > 1) throw new UsageError('give one of --doctor, --stats, --tabs')
+  if ([flags.doctor, flags.stats, flags.tabs, flags.leftovers].filter(Boolean).length > 1) throw new UsageError('give one of --doctor, --stats, --tabs, --leftovers')
   if (flags.since !== undefined && !flags.stats) throw new UsageError('--since goes with --stats')
   // The doctor reports a broken config file itself, so it carries on without it.
-  const settings = loadSettings(flags, process.env, !(flags.doctor && !configOk()))
+  const settings = loadSettings(flags, process.env, !((flags.doctor || flags.leftovers) && !configOk()))
   const json = Boolean(flags.json)
   const c = await paint()
 
@@ -84,6 +87,16 @@ await runMain('report', USAGE, async () => {
   }
 
   const servers = flags['all-sockets'] ? allServers() : [serverFrom(settings)]
+  if (flags.leftovers) {
+    const left = [...(await Promise.all(servers.map((s) => serverLeftovers(new Tmux(s))))).flat(), ...(await fileLeftovers())]
+    if (json) console.log(JSON.stringify({ leftovers: left }))
+    else {
+      for (const l of left) console.log(`${c.yellow('LEFT')}  ${l.what}: ${l.where}\n      remove: ${l.fix}${l.note ? `\n      ${l.note}` : ''}`)
+      const where = servers.length === 1 ? `on '${serverLabel(servers[0])}'` : `on ${servers.length} servers`
+      console.log(left.length ? `${left.length} thing(s) of tmux-views left ${where} or in your files` : `Nothing of tmux-views is left ${where} or in your files.`)
+    }
+    return left.length ? 1 : 0
+  }
   if (flags.doctor) {
     let warnings = 0
     const all = []

@@ -8,6 +8,7 @@ const SURFACE: Record<string, string> = {
   cli: 'Failure SERVER_FLAGS SERVER_HELP UsageError VERSION_HELP compiledEntry paint parseDuration parseFlags runMain scriptArgs silence useColour version',
   config: 'DEFAULTS configPath loadSettings readConfig',
   doctor: 'doctor hookPaths',
+  leftovers: 'fileLeftovers serverLeftovers',
   lock: 'lockPath runtimeDir tryLock waitLock',
   log: 'MAX_LOG_BYTES appendEvents computeStats logDir logPath percentile readEvents',
   report: 'ago cellWidth countRows fitCells stateText table viewRows',
