@@ -306,7 +306,7 @@ function cronLine(): string {
 test('the docs show the same cron line as tmux-views.conf', () => {
   const line = cronLine()
   let shown = 0
-  for (const doc of ['README.md']) {
+  for (const doc of ['README.md', 'docs/reference.md']) {
     const file = path.join(ROOT, doc)
     if (!existsSync(file)) continue
     for (const l of readFileSync(file, 'utf8').split('\n').filter((x) => /^\* \* \* \* \* /.test(x))) {
