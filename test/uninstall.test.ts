@@ -23,7 +23,9 @@ test('report --leftovers lists what every wiring left, and its fixes remove all 
     chmodSync(path.join(bin, name), 0o755)
   }
   const tab = path.join(dir, 'crontab.txt')
-  fake('crontab', `if [ "$1" = -l ]; then cat '${tab}' 2>/dev/null || exit 1; else cat > '${tab}'; fi`)
+  // like cron's own crontab: a new table is written aside and renamed into place, so
+  // 'crontab -l | … | crontab -' reads the old table whole
+  fake('crontab', `if [ "$1" = -l ]; then cat '${tab}' 2>/dev/null || exit 1; else cat > '${tab}.new' && mv '${tab}.new' '${tab}'; fi`)
   fake('systemctl', 'exit 0')
   const tmuxBin = spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', process.env.TMUX_VIEWS_TMUX || 'tmux'], { encoding: 'utf8' }).stdout.trim()
   const env = { ...home, XDG_DATA_HOME: path.join(dir, 'data'), PATH: `${bin}:${path.dirname(tmuxBin)}:/usr/bin:/bin` }
