@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { sourceHash } from '../tools/sources.mjs'
 
 /** The root of the checkout or package a script runs from (scripts/X.mts or dist/scripts/X.mjs). */
 export function rootOf(file: string): string {
@@ -56,14 +57,20 @@ export function checkoutCommit(root: string): string | null {
 }
 
 /**
- * One line when dist/ at `root` was built from another commit than the checkout is at (only in a
- * git checkout whose build recorded its commit); null when they agree or cannot be compared.
+ * One line when dist/ at `root` was built from other sources than the checkout has (only in a git
+ * checkout whose build recorded its commit); null when they agree or cannot be compared. The
+ * commit is compared first (two small file reads); only when it differs are the sources hashed,
+ * so a commit that changed no source (docs, tests) is not called stale.
  */
 export function staleBuild(root: string): string | null {
   const built = builtFrom(root)
   if (built === null || !fs.existsSync(path.join(root, '.git'))) return null
   const head = checkoutCommit(root)
   if (head === null || head === built) return null
+  const info = readJson(path.join(root, 'dist', 'build.json')) as { sources?: unknown } | null
+  try {
+    if (typeof info?.sources === 'string' && info.sources === sourceHash(root)) return null
+  } catch {} // sources unreadable: the commits decide
   return `dist/ was built from ${built.slice(0, 12)}, the checkout is at ${head.slice(0, 12)}: run 'npm ci' in ${root}`
 }
 
