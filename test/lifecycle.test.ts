@@ -134,9 +134,9 @@ test('on-detach: set-up flags that cannot go together are exit 2; --install says
   assert.deepEqual(hooks(srv), [], 'nothing was installed')
   const r = await runScript('on-detach', ['-L', srv.name, '--install'])
   assert.equal(r.code, 0)
-  assert.equal(r.stderr, `Installed the client-detached[48] hook on '${srv.name}': it runs ${process.execPath} ${path.join(ROOT, 'dist', 'scripts', 'on-detach.mjs')}\n`)
+  assert.equal(r.stderr, `Installed the client-detached[48] and client-session-changed[48] hooks on '${srv.name}': they run ${process.execPath} ${path.join(ROOT, 'dist', 'scripts', 'on-detach.mjs')}\n`)
   const u = await runScript('on-detach', ['-L', srv.name, '--uninstall'])
-  assert.deepEqual([u.code, u.stderr], [0, `Removed the client-detached[48] hook from '${srv.name}'\n`])
+  assert.deepEqual([u.code, u.stderr], [0, `Removed the client-detached[48] and client-session-changed[48] hooks from '${srv.name}'\n`])
 })
 
 test('doctor tells the truth: defaults without a config file, a timer only where one can exist, absolute paths in its fixes', async (t) => {

@@ -51,7 +51,7 @@ test('report --leftovers lists what every wiring left, and its fixes remove all 
   // (a status-line message the entry left for the first client, e.g. that dist/ is stale after a
   // commit without a build, is a leftover too, but not one this test sets up)
   assert.deepEqual(before.left.map((l) => l.what).filter((w) => w !== 'hook client-attached[49]').sort(), [
-    'config directory', 'crontab line', 'hook client-detached[48]', 'key prefix V', 'option @tmux-views-sweep-key',
+    'config directory', 'crontab line', 'hook client-detached[48]', 'hook client-session-changed[48]', 'key prefix V', 'option @tmux-views-sweep-key',
     'state directory (lifecycle log, tab record)', 'systemd unit tmux-views-sweep.service', 'systemd unit tmux-views-sweep.timer', 'WezTerm plugin clone',
   ].sort())
   // the fixes, as printed (the two unit lines print the same command)
