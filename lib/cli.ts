@@ -8,10 +8,10 @@ import ms from 'ms'
 import { TmuxError } from './tmux.ts'
 import { rootOf, staleBuild, versionText } from './build.ts'
 
-/** Bad usage: exit 2. */
-export class UsageError extends Error {}
-/** An ordinary failure the user can act on: exit 1, one line. */
-export class Failure extends Error {}
+import { Failure, UsageError } from './errors.ts'
+import { printable } from './text.ts'
+
+export { Failure, UsageError }
 
 export interface FlagSpec {
   string?: string[]
@@ -28,6 +28,9 @@ export function scriptArgs(metaUrl: string, argv = process.argv): string[] {
 }
 
 export type Flags = Record<string, unknown> & { _: string[] }
+
+/** Flags whose empty value (--socket=, -L '') would silently mean something else: a usage error. */
+const NON_EMPTY = new Set(['socket', 'socket-path', 'grace', 'max-age', 'since', 'timeout'])
 
 /** minimist, strict: an unknown flag or a missing value is a usage error. */
 export function parseFlags(args: string[], spec: FlagSpec): Flags {
@@ -46,7 +49,7 @@ export function parseFlags(args: string[], spec: FlagSpec): Flags {
   for (const name of spec.string ?? []) {
     const v = flags[name]
     if (Array.isArray(v)) throw new UsageError(`--${name} given twice`)
-    if (v === '' && args.some((a) => a === `--${name}`)) throw new UsageError(`--${name} needs a value`)
+    if (v === '' && (args.some((a) => a === `--${name}`) || NON_EMPTY.has(name))) throw new UsageError(`--${name} needs a value`)
   }
   return flags
 }
@@ -110,13 +113,14 @@ export async function runMain(name: string, usage: string, main: () => Promise<n
   } catch (e) {
     const err = e as Error
     if (err instanceof UsageError) {
-      process.stderr.write(`${name}: ${err.message}\n${usage.split('\n')[0]}\nTry '${name} --help'.\n`)
+      process.stderr.write(`${name}: ${printable(err.message)}\n${usage.split('\n')[0]}\nTry '${name} --help'.\n`)
       process.exitCode = 2
       return
     }
     const known = err instanceof Failure || err instanceof TmuxError
     const msg = known ? err.message : `unexpected error: ${err?.message ?? String(e)}`
-    process.stderr.write(`${name}: ${msg.split('\n')[0]}\n`)
+    // names and paths in a message are shown escaped: one line, and no control reaches the terminal
+    process.stderr.write(`${name}: ${printable(msg)}\n`)
     if (!known && process.env.TMUX_VIEWS_DEBUG) process.stderr.write(`${err?.stack}\n`)
     process.exitCode = 1
   } finally {
@@ -127,17 +131,24 @@ export async function runMain(name: string, usage: string, main: () => Promise<n
 /** A duration in `ms` syntax (90s, 5m, 2h; a bare number is seconds) as milliseconds. */
 export function parseDuration(flag: string, value: unknown): number {
   const text = String(value).trim()
-  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : ms(text as ms.StringValue)
+  if (text === '') throw new UsageError(`--${flag} needs a value: a duration such as 30s, 5m or 2h`)
+  let n: unknown
+  try {
+    n = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : ms(text as ms.StringValue)
+  } catch {
+    n = undefined
+  }
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0)
     throw new UsageError(`--${flag} wants a duration such as 30s, 5m or 2h, not '${text}'`)
   return n
 }
 
-/** The flags that choose a tmux server, shared by every script. */
-export const SERVER_FLAGS = ['socket', 'socket-path']
+/** The flags that choose a tmux server and how long it may take to answer, shared by every script. */
+export const SERVER_FLAGS = ['socket', 'socket-path', 'timeout']
 export const SERVER_HELP = `  -L, --socket NAME       tmux server socket name (tmux -L)
-  -S, --socket-path PATH  tmux server socket path (tmux -S)
-                          default: the server of $TMUX, else tmux's default server`
+  -S, --socket-path PATH  tmux server socket path (tmux -S); a socket another user owns is refused
+                          default: the server of $TMUX, else tmux's default server
+  --timeout DURATION      how long one tmux call may wait for its server (default 5s; 0: no limit)`
 
 /**
  * The compiled entry of script `name` (dist/scripts/NAME.mjs), which hooks, timers and terminals

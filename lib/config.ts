@@ -3,20 +3,25 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { UsageError, parseDuration } from './cli.ts'
+import { Failure } from './errors.ts'
+import { checkOpened, privateDir } from './paths.ts'
 
 export interface Settings {
   maxAge: string
   grace: string
+  /** how long one tmux call may wait for its server before it counts as stuck ('0': no limit) */
+  timeout: string
   socket?: string
   socketPath?: string
 }
 
-export const DEFAULTS: Settings = { maxAge: '5m', grace: '30s' }
+export const DEFAULTS: Settings = { maxAge: '5m', grace: '30s', timeout: '5s' }
 
 /** The config file's keys, the environment variable and the flag for each. */
 const KEYS: Record<keyof Settings, { env: string; flag: string; duration: boolean }> = {
   maxAge: { env: 'TMUX_VIEWS_MAX_AGE', flag: 'max-age', duration: true },
   grace: { env: 'TMUX_VIEWS_GRACE', flag: 'grace', duration: true },
+  timeout: { env: 'TMUX_VIEWS_TIMEOUT', flag: 'timeout', duration: true },
   socket: { env: 'TMUX_VIEWS_SOCKET', flag: 'socket', duration: false },
   socketPath: { env: 'TMUX_VIEWS_SOCKET_PATH', flag: 'socket-path', duration: false },
 }
@@ -31,11 +36,23 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
 /** The config file's settings; a missing file is none, a bad one a usage error naming file and key. */
 export function readConfig(file: string): Partial<Settings> {
   let text: string
+  let fd: number
   try {
-    text = fs.readFileSync(file, 'utf8')
+    fd = fs.openSync(file, 'r')
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {}
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`)
+  }
+  try {
+    // Settings another user could write (the file or its directory) are refused, not read.
+    privateDir(path.dirname(file), { create: false, follow: true })
+    checkOpened(file, fd)
+    text = fs.readFileSync(fd, 'utf8')
+  } catch (e) {
+    if (e instanceof Failure) throw e
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`)
+  } finally {
+    fs.closeSync(fd)
   }
   let data: unknown
   try {
@@ -47,7 +64,8 @@ export function readConfig(file: string): Partial<Settings> {
   const out: Partial<Settings> = {}
   for (const [key, value] of Object.entries(data)) {
     if (key === '$schema') continue
-    const spec = KEYS[key as keyof Settings]
+    // own keys only: "constructor" or "__proto__" must not find Object.prototype's
+    const spec = Object.hasOwn(KEYS, key) ? KEYS[key as keyof Settings] : undefined
     if (!spec) throw new UsageError(`${file}: unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`)
     if (typeof value !== 'string' || value === '') throw new UsageError(`${file}: key "${key}" must be a non-empty string`)
     if (spec.duration) check(() => parseDuration(spec.flag, value), `${file}: key "${key}"`)

@@ -3,12 +3,17 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { myUid, privateDir } from './paths.ts'
 
+/**
+ * $XDG_RUNTIME_DIR/tmux-views, else (cron has no XDG_RUNTIME_DIR) $TMPDIR/tmux-views-UID, as tmux
+ * does for its sockets. Either is used only if it is yours and writable by no one else
+ * (tryLock checks): in a shared /tmp another user could create it first.
+ */
 export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_RUNTIME_DIR && path.isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : os.tmpdir()
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0
-  return path.join(base, env.XDG_RUNTIME_DIR ? 'tmux-views' : `tmux-views-${uid}`)
+  return path.join(base, env.XDG_RUNTIME_DIR ? 'tmux-views' : `tmux-views-${myUid()}`)
 }
 
 export function lockPath(server: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -26,22 +31,38 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * Create the lock holding our pid, all at once: the pid goes to a file of our own first, which
+ * link() then puts in place (link never replaces a file). A full or read-only disk fails here,
+ * and leaves no lock, empty or otherwise. False when the lock exists.
+ */
+function create(file: string): boolean {
+  const tmp = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`
+  try {
+    fs.writeFileSync(tmp, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
+    fs.linkSync(tmp, file)
+    return true
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
+    throw e
+  } finally {
+    fs.rmSync(tmp, { force: true })
+  }
+}
+
+/**
  * Take the lock, or return null when a live process holds it. The returned function releases it.
+ * Throws a Failure when the lock's directory is not safely yours, and the file system's error
+ * (ENOSPC, EROFS, ...) when the lock cannot be written.
  */
 export function tryLock(file: string): (() => void) | null {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  privateDir(path.dirname(file))
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = fs.openSync(file, 'wx', 0o600)
-      fs.writeSync(fd, `${process.pid}\n`)
-      fs.closeSync(fd)
+    if (create(file)) {
       return () => {
         try {
           if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file)
         } catch {}
       }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
     }
     let holder = NaN
     try {
@@ -49,7 +70,8 @@ export function tryLock(file: string): (() => void) | null {
     } catch {
       continue // released meanwhile: try again
     }
-    // A lock still being written has no pid yet; give its writer a moment rather than steal it.
+    // A lock without a pid (written by an older version, which wrote it after creating the file)
+    // may still be being written: give its writer a moment rather than steal it.
     if (Number.isNaN(holder) && Date.now() - statMs(file) < 2000) return null
     if (!Number.isNaN(holder) && alive(holder)) return null
     // Stale. Move it aside and look again: another process may have taken it over meanwhile,

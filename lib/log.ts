@@ -1,8 +1,12 @@
 // The lifecycle log: one JSON line per event in $XDG_STATE_HOME/tmux-views/events.jsonl. Logging
-// is a side job, so appendEvents never throws: a broken log costs one warning, never the script.
+// is a side job, so a broken log (a full disk, say) costs one warning, never the script; only a
+// log directory or file that another user owns or may write is an error (a Failure, exit 1).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Failure } from './errors.ts'
+import { tryLock } from './lock.ts'
+import { checkOpened, privateDir } from './paths.ts'
 
 export type EventName = 'created' | 'reused' | 'removed' | 'rescued' | 'kept-last-of-group'
 export type Layer = 'spawn' | 'hook' | 'sweep' | 'manual' | 'terminal'
@@ -47,54 +51,81 @@ export interface AppendOptions {
   warn?: (msg: string) => void
 }
 
-function sameFile(file: string, st: fs.Stats): boolean {
-  try {
-    const now = fs.statSync(file)
-    return now.ino === st.ino && now.dev === st.dev
-  } catch {
-    return false
-  }
-}
-
-/** Open the log for appending, rotating it first when it has grown past maxBytes. */
-function openLog(file: string, maxBytes: number): number {
+function openChecked(file: string): number {
   const fd = fs.openSync(file, 'a', 0o600)
-  let st: fs.Stats
   try {
-    st = fs.fstatSync(fd)
+    checkOpened(file, fd)
   } catch (e) {
     fs.closeSync(fd)
     throw e
   }
-  if (st.size <= maxBytes) return fd
-  fs.closeSync(fd)
-  // Parallel writers may all see the big file: only the first may move it, or a second rename
-  // would replace the generation just rotated with the new, nearly empty file.
-  if (sameFile(file, st)) fs.renameSync(file, `${file}.1`)
-  return fs.openSync(file, 'a', 0o600)
+  return fd
 }
 
+/**
+ * Open the log for appending, rotating it first when it has grown past maxBytes. One writer at a
+ * time rotates, under a lock, and only after looking again at the file at the path: a writer
+ * that saw the big file after another one rotated it must not move the fresh log over the full
+ * .1. A writer that does not get the lock appends to the file it opened: its line lands in this
+ * generation or, if that was just moved, in .1; lost either way is nothing.
+ */
+function openLog(file: string, maxBytes: number): number {
+  const fd = openChecked(file)
+  if (fs.fstatSync(fd).size <= maxBytes) return fd
+  let unlock: (() => void) | null = null
+  try {
+    unlock = tryLock(`${file}.rotate.lock`)
+  } catch (e) {
+    if (e instanceof Failure) {
+      fs.closeSync(fd)
+      throw e
+    }
+  }
+  if (!unlock) return fd
+  let rotated = false
+  try {
+    if (fs.statSync(file).size > maxBytes) {
+      fs.renameSync(file, `${file}.1`)
+      rotated = true
+    }
+  } catch {
+    // gone meanwhile: nothing to rotate
+  } finally {
+    unlock()
+  }
+  if (!rotated) return fd
+  fs.closeSync(fd)
+  return openChecked(file)
+}
+
+/** Append events to the log; a write that fails is a warning. Throws only a Failure: a log directory or file that is not safely yours. */
 export function appendEvents(events: LifecycleEvent[], opts: AppendOptions = {}): void {
   if (events.length === 0) return
   let file = '(unknown)'
   try {
     file = logPath(opts.env)
     const buf = Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join(''))
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-    const fd = openLog(file, opts.maxBytes ?? MAX_LOG_BYTES)
-    try {
-      // One write() to an O_APPEND file lands at the end as a whole, so lines from parallel
-      // writers never mix (on local filesystems; NFS gives no such promise).
-      const written = fs.writeSync(fd, buf)
-      if (written < buf.length) {
-        // End the fragment, so only it is unreadable and not the next writer's line as well.
-        fs.writeSync(fd, '\n')
-        throw new Error(`short write (${written} of ${buf.length} bytes)`)
+    privateDir(path.dirname(file))
+    // A second try only if the generation written to was dropped before the write (two rotations
+    // while this writer slept): then the lines go to the current log.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const fd = openLog(file, opts.maxBytes ?? MAX_LOG_BYTES)
+      try {
+        // One write() to an O_APPEND file lands at the end as a whole, so lines from parallel
+        // writers never mix (on local filesystems; NFS gives no such promise).
+        const written = fs.writeSync(fd, buf)
+        if (written < buf.length) {
+          // End the fragment, so only it is unreadable and not the next writer's line as well.
+          fs.writeSync(fd, '\n')
+          throw new Error(`short write (${written} of ${buf.length} bytes)`)
+        }
+        if (fs.fstatSync(fd).nlink > 0) break
+      } finally {
+        fs.closeSync(fd)
       }
-    } finally {
-      fs.closeSync(fd)
     }
   } catch (e) {
+    if (e instanceof Failure) throw e
     const reason = (e as Error)?.message ?? String(e)
     const msg = `tmux-views: cannot write the lifecycle log (${file}): ${reason}`
     try {
@@ -127,14 +158,22 @@ function parseLine(line: string): LifecycleEvent | null {
 }
 
 function openIfThere(file: string): number | null {
+  let fd: number
   try {
-    return fs.openSync(file, 'r')
+    fd = fs.openSync(file, 'r')
   } catch (e) {
     // ENOTDIR: a file stands where a directory of the path should be, so no log can exist
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ENOTDIR') return null
     throw e
   }
+  try {
+    checkOpened(file, fd)
+  } catch (e) {
+    fs.closeSync(fd)
+    throw e
+  }
+  return fd
 }
 
 function inWindow(sinceMs: number | undefined, now: number): (e: LifecycleEvent) => boolean {
@@ -145,6 +184,11 @@ function inWindow(sinceMs: number | undefined, now: number): (e: LifecycleEvent)
 
 export function readEvents(opts: { env?: NodeJS.ProcessEnv; sinceMs?: number; now?: number } = {}): ReadResult {
   const file = logPath(opts.env)
+  try {
+    privateDir(path.dirname(file), { create: false })
+  } catch (e) {
+    if (e instanceof Failure) throw e
+  }
   // Current file first: if a rotation happens in between, .1 is then the file already open, and
   // is skipped instead of read twice.
   const current = openIfThere(file)

@@ -4,6 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { logDir } from './log.ts'
 import { tryLock } from './lock.ts'
+import { Failure } from './errors.ts'
+import { checkOpened, privateDir } from './paths.ts'
 import type { Session } from './sessions.ts'
 
 export interface TabRecord {
@@ -40,7 +42,8 @@ function mergeTabs(previous: TabRecord[], fresh: TabRecord[], swept: Set<string>
  * Merge a pass's tabs into the record under a lock, so two passes over different servers at once
  * never lose each other's tabs; replace the file atomically (a reader sees the old or the new
  * one). Waits up to `waitMs` for another pass; a warning instead of an update when it cannot
- * have the lock or write the file. Never throws.
+ * have the lock or write the file. Throws only a Failure: a directory or record another user
+ * owns or may write.
  */
 export async function recordTabs(
   fresh: TabRecord[],
@@ -61,17 +64,32 @@ export async function recordTabs(
     fs.renameSync(tmp, file)
     return null
   } catch (e) {
+    if (e instanceof Failure) throw e
     return `cannot write the tab record (${file}): ${(e as Error).message}`
   } finally {
     unlock?.()
   }
 }
 
+/** The record; none when missing or unreadable. A Failure when another user owns or may write it. */
 export function readTabs(env: NodeJS.ProcessEnv = process.env): TabRecord[] {
+  const file = tabsPath(env)
+  let fd: number
   try {
-    const data = JSON.parse(fs.readFileSync(tabsPath(env), 'utf8'))
-    return Array.isArray(data?.tabs) ? data.tabs : []
-  } catch {
+    if (!privateDir(path.dirname(file), { create: false })) return []
+    fd = fs.openSync(file, 'r')
+  } catch (e) {
+    if (e instanceof Failure) throw e
     return []
+  }
+  try {
+    checkOpened(file, fd)
+    const data = JSON.parse(fs.readFileSync(fd, 'utf8'))
+    return Array.isArray(data?.tabs) ? data.tabs : []
+  } catch (e) {
+    if (e instanceof Failure) throw e
+    return []
+  } finally {
+    fs.closeSync(fd)
   }
 }
