@@ -27,18 +27,24 @@ export function cleanValue(text: string): string {
 
 /**
  * The kill guard: a tmux format that is true only if `v` may still go: no client, the last-attach
- * time and claim as seen, and another member left in its group. One string comparison (the values
- * are digits and [\w-] tokens, so '/' cannot occur in them) costs tmux less than nested &&s, which
- * counts when a sweep guards 1000 kills.
+ * time and claim as seen, another member left in its group, and still a view: the parent mark as
+ * seen (a marked view), or no mark and a view's name (the older design; its group is the check
+ * before). One string comparison (the values are digits, [\w-] tokens and $N ids, so '/' cannot
+ * occur in them) costs tmux less than nested &&s, which counts when a sweep guards 1000 kills.
  */
 export function removable(v: Session): string {
-  const now = '#{session_attached}/#{session_last_attached}/#{' + MARK.claim + '}/#{e|>:#{session_group_size},1}'
-  return `#{==:${now},0/${v.lastAttached ?? ''}/${v.claim ?? ''}/1}`
+  const view = v.parentId !== null ? '' : '/#{m/r:-view-[0-9]+-[0-9]+$,#{session_name}}'
+  const now = '#{session_attached}/#{session_last_attached}/#{' + MARK.claim + '}/#{e|>:#{session_group_size},1}/#{' + MARK.parentId + '}' + view
+  return `#{==:${now},0/${v.lastAttached ?? ''}/${v.claim ?? ''}/1/${v.parentId ?? ''}${v.parentId !== null ? '' : '/1'}}`
 }
 
 // ---- the hooks: client-detached and client-session-changed ----------------------------------
 
-/** One fixed index in the hook array, so reinstalling never duplicates and other hooks stay. */
+/**
+ * The index the hook takes in the client-detached array when it is free. Ours is recognised by
+ * its command (isOurHook), so reinstalling never duplicates, and a user's own hook at this index
+ * is never replaced or removed: ours then takes the next free index.
+ */
 export const HOOK = 'client-detached[48]'
 /**
  * Every hook the cleanup runs on, each at the same fixed index: a client that detaches leaves its
@@ -46,6 +52,11 @@ export const HOOK = 'client-detached[48]'
  * fire on a switch).
  */
 export const HOOKS = [HOOK, 'client-session-changed[48]']
+
+/** The hook command is ours: it runs on-detach (the compiled entry, or the script itself). */
+export function isOurHook(command: string): boolean {
+  return /\/on-detach\.m[jt]s'?(?=[\s"]|$)/.test(command)
+}
 
 /** POSIX shell single quotes. */
 export function shellQuote(s: string): string {

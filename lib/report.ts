@@ -1,5 +1,6 @@
 // What report prints: each view with its state, as plain data (pure), and the table around it.
 import type { Session } from './sessions.ts'
+import { printable } from './text.ts'
 import { judgeAll, unattachedFor, type Policy } from './views.ts'
 
 export type ViewState = 'attached' | 'orphan' | 'grace' | 'last-of-group'
@@ -145,14 +146,15 @@ export function fitCells(text: string, width: number, middle = false): string {
 
 /**
  * Columns padded to their widest cell (in terminal cells); colour is applied after padding so it
- * never skews widths. With `fit`, the columns named in `shrink` (in that order) are cut with …
+ * never skews widths. Cells hold text from tmux: control characters in them are shown escaped. With `fit`, the columns named in `shrink` (in that order) are cut with …
  * until each line takes at most `fit` cells; `middle` columns keep their end (a view's unique part).
  */
 export function table(
-  rows: string[][],
+  cells: string[][],
   paint: Array<((s: string) => string) | undefined> = [],
   o: { fit?: number; shrink?: number[]; middle?: number[] } = {},
 ): string[] {
+  const rows = cells.map((r) => r.map(printable))
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => cellWidth(r[i] ?? '')))) ?? []
   const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1)
   for (const i of o.shrink ?? []) {

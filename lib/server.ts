@@ -1,7 +1,9 @@
 // Which tmux server: the flags' socket, the server of $TMUX, or tmux's default; and every server
-// socket of this user (for --all-sockets).
+// socket of this user (for --all-sockets) that tmux itself would trust.
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
+import { myUid } from './paths.ts'
 
 export type Server =
   | { kind: 'name'; value: string } // tmux -L NAME
@@ -37,29 +39,97 @@ export function serverLabel(server: Server, env: NodeJS.ProcessEnv = process.env
 
 /** tmux's own socket directory for this user: $TMUX_TMPDIR (or /tmp) / tmux-UID. */
 export function socketDir(env: NodeJS.ProcessEnv = process.env): string {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0
-  return path.join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`)
+  return path.join(env.TMUX_TMPDIR || '/tmp', `tmux-${myUid()}`)
 }
 
-/** Every server socket of this user (live or stale: a stale one answers "no server"). */
-export function allServers(env: NodeJS.ProcessEnv = process.env): Server[] {
+/** A server left out of a pass, and why: untrusted (with the reason after a colon), stuck, busy. */
+export interface Skipped {
+  socket: string
+  reason: string
+}
+
+/**
+ * Why tmux would not use `dir` as this user's socket directory, or null. tmux checks it before
+ * it connects with -L or to its default server (tmux.c, expand_paths / make_label: lstat, a
+ * directory, owned by the user, no permission bits for others; tmux 3.3a looks at "other" only,
+ * this also refuses group bits, which tmux never sets on the directory it makes).
+ */
+export function socketDirProblem(dir: string, st: fs.Stats): string | null {
+  if (st.isSymbolicLink()) return `${dir} is a symlink`
+  if (!st.isDirectory()) return `${dir} is not a directory`
+  if (st.uid !== myUid()) return `${dir} is owned by uid ${st.uid}`
+  if (st.mode & 0o077) return `${dir} is open to ${st.mode & 0o007 ? 'other users' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`
+  return null
+}
+
+/**
+ * Why a socket another user may have made must not be connected to, or null. A server of another
+ * user makes our tmux client read and write files as us (its hooks: save-buffer, load-buffer), so
+ * a socket not owned by us is never connected to. A missing socket is not a problem here: tmux
+ * then says there is no server.
+ */
+export function socketProblem(file: string): string | null {
+  let st: fs.Stats
+  try {
+    st = fs.lstatSync(file)
+  } catch {
+    return null
+  }
+  if (!st.isSocket()) return `${file} is not a socket`
+  if (st.uid !== myUid()) return `${file} is owned by uid ${st.uid}`
+  return null
+}
+
+/** Does a server listen on this socket? A refused connection is a stale socket (no tmux process needed to find out). */
+function listening(file: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(file)
+    const done = (live: boolean) => {
+      sock.destroy()
+      clearTimeout(timer)
+      resolve(live)
+    }
+    // no answer to connect at all: let tmux (with its time limit) find out what is wrong
+    const timer = setTimeout(() => done(true), timeoutMs)
+    sock.once('connect', () => done(true))
+    sock.once('error', (e: NodeJS.ErrnoException) => done(!(e.code === 'ECONNREFUSED' || e.code === 'ENOENT')))
+  })
+}
+
+/**
+ * Every live server socket of this user that tmux would trust, and the ones skipped as untrusted.
+ * A directory or socket that fails the check is never connected to; a stale socket (nothing
+ * listens) is left out without starting tmux.
+ */
+export async function allServers(env: NodeJS.ProcessEnv = process.env): Promise<{ servers: Server[]; skipped: Skipped[] }> {
   const dir = socketDir(env)
+  let st: fs.Stats
+  try {
+    st = fs.lstatSync(dir)
+  } catch {
+    return { servers: [], skipped: [] }
+  }
+  const bad = socketDirProblem(dir, st)
+  if (bad) return { servers: [], skipped: [{ socket: dir, reason: `untrusted: ${bad}` }] }
   let names: string[]
   try {
     names = fs.readdirSync(dir).sort()
   } catch {
-    return []
+    return { servers: [], skipped: [] }
   }
-  return names
-    .map((n) => path.join(dir, n))
-    .filter((p) => {
-      try {
-        return fs.statSync(p).isSocket()
-      } catch {
-        return false
-      }
-    })
-    .map((p) => ({ kind: 'path', value: p }))
+  const skipped: Skipped[] = []
+  const sockets = names.map((n) => path.join(dir, n)).filter((p) => {
+    try {
+      if (!fs.lstatSync(p).isSocket()) return false
+    } catch {
+      return false
+    }
+    const why = socketProblem(p)
+    if (why) skipped.push({ socket: path.basename(p), reason: `untrusted: ${why}` })
+    return why === null
+  })
+  const live = await Promise.all(sockets.map((p) => listening(p)))
+  return { servers: sockets.filter((_, i) => live[i]).map((p) => ({ kind: 'path', value: p })), skipped }
 }
 
 /** The socket file a server listens on, as tmux's client would find it. */

@@ -60,20 +60,38 @@ export const SESSION_FIELDS: ReadonlyArray<[keyof Session, string, (v: string) =
   ['kept', MARK.kept, (v: string) => v !== ''],
 ]
 
-// tmux writes names with tabs escaped (\t), and option values are cleaned on write, so a tab
-// separates fields safely.
-export const SESSION_FORMAT = SESSION_FIELDS.map(([, f]) => `#{${f}}`).join('\t')
+/**
+ * The -F format of one listing. Option values are whatever any script or user set: a newline or
+ * tab in one must not add, drop or shift a row or a field. So each row and field is framed by a
+ * tag made fresh for this listing (random, so no value set before the listing can hold it):
+ * `TAG<` field `TAG|` field ... `TAG>` and a newline.
+ */
+export function sessionFormat(tag: string): string {
+  return `${tag}<${SESSION_FIELDS.map(([, f]) => `#{${f}}`).join(`${tag}|`)}${tag}>`
+}
 
-export function parseSessions(stdout: string): Session[] {
-  const sessions = stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const values = line.split('\t')
-      const row: Record<string, unknown> = {}
-      SESSION_FIELDS.forEach(([key, , parse], i) => (row[key] = parse(values[i] ?? '')))
-      return row as unknown as Session
-    })
+/** A parent id as tmux makes it; anything else in the mark is not ours. */
+const SESSION_ID = /^\$\d+$/
+
+/**
+ * Sessions from a listing made with sessionFormat(tag). A row that does not have exactly the
+ * framing and fields asked for is left out (it is no view of ours); so is a row whose parent mark
+ * is not a session id.
+ */
+export function parseSessions(stdout: string, tag: string): Session[] {
+  const end = `${tag}>`
+  const sessions: Session[] = []
+  for (const chunk of stdout.split(`${tag}<`).slice(1)) {
+    const body = chunk.endsWith(`${end}\n`) ? chunk.slice(0, -end.length - 1) : chunk.endsWith(end) ? chunk.slice(0, -end.length) : null
+    if (body === null || body.includes(end)) continue
+    const values = body.split(`${tag}|`)
+    if (values.length !== SESSION_FIELDS.length) continue
+    const row: Record<string, unknown> = {}
+    SESSION_FIELDS.forEach(([key, , parse], i) => (row[key] = parse(values[i])))
+    const s = row as unknown as Session
+    if (!SESSION_ID.test(s.id) || (s.parentId !== null && !SESSION_ID.test(s.parentId))) continue
+    sessions.push(s)
+  }
   // Counted here: tmux's #{session_group_size} walks the group for every row, quadratic in views.
   const sizes = new Map<string, number>()
   for (const s of sessions) if (s.group !== null) sizes.set(s.group, (sizes.get(s.group) ?? 0) + 1)

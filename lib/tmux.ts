@@ -3,14 +3,14 @@
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
-import { serverArgs, serverLabel, type Server } from './server.ts'
-import { HOOKS, chain, cleanValue, escapeName, quoteForTmux, removable } from './commands.ts'
-import { MARK, SESSION_FORMAT, parseSessions, type Session } from './sessions.ts'
+import { serverArgs, serverLabel, socketProblem, type Server } from './server.ts'
+import { HOOKS, chain, cleanValue, escapeName, isOurHook, quoteForTmux, removable } from './commands.ts'
+import { MARK, parseSessions, sessionFormat, type Session } from './sessions.ts'
 import { withoutNpm } from './env.ts'
 
 // ---- errors -----------------------------------------------------------------------------------
 
-export type TmuxErrorKind = 'missing' | 'no-server' | 'no-session' | 'stuck' | 'failed'
+export type TmuxErrorKind = 'missing' | 'no-server' | 'no-session' | 'stuck' | 'untrusted' | 'failed'
 
 /** A failed tmux call, with a one-line message that names the tmux command. */
 export class TmuxError extends Error {
@@ -111,6 +111,13 @@ export class Tmux {
     const size = args.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0)
     if (size > MAX_COMMAND_BYTES)
       throw new TmuxError('failed', `tmux ${args[0]}: command too long (${size} bytes; tmux takes at most ${MAX_COMMAND_BYTES}): use shorter names`)
+    // tmux checks its own socket directory for -L and the default server, but not a socket given
+    // with -S: a socket another user made is never connected to (its server's hooks would make
+    // our client read and write files as us).
+    if (this.server.kind === 'path' && args[0] !== '-V') {
+      const why = socketProblem(this.server.value)
+      if (why) throw new TmuxError('untrusted', `refusing to connect to socket '${this.label}': ${why}`)
+    }
     // -N: a server that died mid-run must not be replaced by an empty one started by our command.
     // -u: without a UTF-8 locale (cron, systemd) tmux would print the tab between fields as '_'.
     const flags = [...(opts.startServer ? [] : ['-N']), ...(opts.inherit ? [] : ['-u'])]
@@ -181,7 +188,7 @@ export class Tmux {
   /** Every session, from one list-sessions call. No server means no sessions. */
   async listSessions(): Promise<Session[]> {
     try {
-      return parseSessions(await this.run([['list-sessions', '-F', SESSION_FORMAT]]))
+      return await this.listSessionsStrict()
     } catch (e) {
       if (e instanceof TmuxError && e.kind === 'no-server') return []
       throw e
@@ -190,7 +197,10 @@ export class Tmux {
 
   /** Like listSessions, but a missing server is an error. */
   async listSessionsStrict(): Promise<Session[]> {
-    return parseSessions(await this.run([['list-sessions', '-F', SESSION_FORMAT]]))
+    // Math.random, not node:crypto (~3 ms at start-up): the tag guards against values set before
+    // this listing, not against an adversary who can predict it
+    const tag = `tv${Math.random().toString(36).slice(2, 12)}${Math.random().toString(36).slice(2, 12)}`
+    return parseSessions(await this.run([['list-sessions', '-F', sessionFormat(tag)]]), tag)
   }
 
   /**
@@ -310,23 +320,65 @@ export class Tmux {
     await this.run([['rename-session', '-t', view.id, '--', escapeName(name)], ...unset])
   }
 
-  /** Each of HOOKS with its command, or null where none is installed at our index. */
+  /** The global hooks of each event of HOOKS, by index. One call. */
+  private async hookTable(): Promise<Map<string, Map<number, string>>> {
+    const events = HOOKS.map((h) => h.replace(/\[\d+\]$/, ''))
+    const out = await this.run(events.map((e) => ['show-hooks', '-g', e]))
+    const table = new Map(events.map((e) => [e, new Map<number, string>()]))
+    for (const line of out.split('\n')) {
+      const m = /^([\w-]+)\[(\d+)\] (.*)$/.exec(line)
+      if (m) table.get(m[1])?.set(Number(m[2]), m[3])
+    }
+    return table
+  }
+
+  /**
+   * Each of HOOKS with our command, or null where ours is not installed. Ours is recognised by its
+   * command (isOurHook), at whatever index it sits; the key names that index.
+   */
   async hooks(): Promise<Record<string, string | null>> {
-    const out = await this.run(HOOKS.map((h) => ['show-hooks', '-g', h.replace(/\[\d+\]$/, '')]))
-    const lines = out.split('\n')
+    const table = await this.hookTable()
     return Object.fromEntries(HOOKS.map((h) => {
-      const line = lines.find((l) => l.startsWith(`${h} `))
-      return [h, line ? line.slice(h.length + 1) : null]
+      const event = h.replace(/\[\d+\]$/, '')
+      const ours = [...table.get(event)!].find(([, c]) => isOurHook(c))
+      return ours ? [`${event}[${ours[0]}]`, ours[1]] : [h, null]
     }))
   }
 
   /** The client-detached hook's command, or null. */
   async hook(): Promise<string | null> {
-    return (await this.hooks())[HOOKS[0]]
+    return Object.entries(await this.hooks()).find(([name]) => name.startsWith('client-detached['))?.[1] ?? null
   }
 
-  /** Install `command` on every one of HOOKS (null: remove them), in one atomic call. */
-  async setHook(command: string | null): Promise<void> {
-    await this.run(HOOKS.map((h) => (command === null ? ['set-hook', '-gu', h] : ['set-hook', '-g', h, command])))
+  /**
+   * Install `command` for every event of HOOKS (null: remove ours), in one atomic call. Only a hook
+   * whose command is ours is ever replaced or removed: ours stays at its index, else takes the
+   * index HOOKS names when free, else the next free one. Says where each went, and which hook of
+   * someone else's held the preferred index and was left alone.
+   */
+  async setHook(command: string | null): Promise<Array<{ event: string; index: number | null; foreign: number | null }>> {
+    const table = await this.hookTable()
+    const done: Array<{ event: string; index: number | null; foreign: number | null }> = []
+    const commands: string[][] = []
+    for (const h of HOOKS) {
+      const event = h.replace(/\[\d+\]$/, '')
+      const preferred = Number(/\[(\d+)\]$/.exec(h)![1])
+      const hooks = table.get(event)!
+      const ours = [...hooks].filter(([, c]) => isOurHook(c)).map(([i]) => i)
+      const foreign = hooks.has(preferred) && !ours.includes(preferred) ? preferred : null
+      const unset = (i: number) => ['set-hook', '-gu', `${event}[${i}]`]
+      if (command === null) {
+        commands.push(...ours.map(unset))
+        done.push({ event, index: ours[0] ?? null, foreign })
+        continue
+      }
+      let index = ours[0] ?? preferred
+      while (hooks.has(index) && !ours.includes(index)) index++
+      // a copy of ours at a second index (two installs raced) goes
+      commands.push(...ours.filter((i) => i !== index).map(unset), ['set-hook', '-g', `${event}[${index}]`, command])
+      done.push({ event, index, foreign })
+    }
+    if (commands.length) await this.run(commands)
+    return done
   }
 }

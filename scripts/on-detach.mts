@@ -18,8 +18,9 @@ switches to another session, once installed; it prints nothing unless asked.
 
 Options:
   --install               install the hooks on the server (${HOOKS.join(', ')};
-                          idempotent), and say so on stderr
-  --uninstall             remove them
+                          idempotent; the next free index where a hook of your own holds one),
+                          and say so on stderr
+  --uninstall             remove them (only hooks that run on-detach; others stay)
   --print-conf            print the tmux.conf lines that install them
                           (one of these three at a time, without the flags below)
   --hook                  how the hook runs it: silent, exit 0, the server of $TMUX
@@ -50,14 +51,17 @@ await runMain('on-detach', USAGE, async () => {
   if (flags.hook) silence()
   const settings = loadSettings(flags)
   // As the hook, clean the server that ran it, whatever socket the settings name.
-  const tmux = new Tmux(serverFrom(flags.hook ? {} : settings))
+  const tmux = new Tmux(serverFrom(flags.hook ? {} : settings), { timeoutMs: parseDuration('timeout', settings.timeout) })
 
   if (flags['print-conf']) return void console.log(`# tmux-views: remove orphaned views when a client detaches or switches away\n${hookConfLine(process.execPath, entry())}`)
   if (flags.install || flags.uninstall) {
-    await tmux.setHook(flags.install ? hookCommand(process.execPath, entry()) : null)
-    console.error(flags.install
-      ? `Installed the ${HOOKS.join(' and ')} hooks on '${tmux.label}': they run ${process.execPath} ${entry()}`
-      : `Removed the ${HOOKS.join(' and ')} hooks from '${tmux.label}'`)
+    const done = await tmux.setHook(flags.install ? hookCommand(process.execPath, entry()) : null)
+    // A hook of the user's own at our index is never replaced or removed: say where ours went.
+    for (const d of done.filter((x) => x.foreign !== null))
+      console.error(`on-detach: ${d.event}[${d.foreign}] on '${tmux.label}' runs another command; left it alone${flags.install ? `, installed ours at ${d.event}[${d.index}]` : ''}`)
+    const where = done.filter((d) => d.index !== null).map((d) => `${d.event}[${d.index}]`)
+    if (flags.install) console.error(`Installed the ${where.join(' and ')} hooks on '${tmux.label}': they run ${process.execPath} ${entry()}`)
+    else console.error(where.length ? `Removed the ${where.join(' and ')} hooks from '${tmux.label}'` : `No tmux-views hook on '${tmux.label}'`)
     return
   }
 

@@ -1,8 +1,9 @@
 // report: which views exist and in what state, whether the cleanup layers are in place (--doctor),
 // how the lifecycle went (--stats), and which tabs were open (--tabs).
 import path from 'node:path'
-import { Tmux } from '../lib/tmux.ts'
-import { allServers, serverFrom, serverArgs, serverLabel } from '../lib/server.ts'
+import { Tmux, TmuxError } from '../lib/tmux.ts'
+import { allServers, serverFrom, serverArgs, serverLabel, type Server, type Skipped } from '../lib/server.ts'
+import { printable } from '../lib/text.ts'
 import { shellQuote } from '../lib/commands.ts'
 import { configPath, loadSettings, readConfig } from '../lib/config.ts'
 import { computeStats, logPath, readEvents } from '../lib/log.ts'
@@ -29,14 +30,16 @@ Options:
   --leftovers             after an uninstall: anything of tmux-views left (hooks, keys,
                           options, units, crontab, plugin clone, files)? exit 1 if so
 ${SERVER_HELP}
-  -A, --all-sockets       every tmux server of this user
+  -A, --all-sockets       every tmux server of this user whose socket tmux would trust
   --grace DURATION        the claim grace used to judge views (default 30s)
   --max-age DURATION      the sweep's --max-age, to say when a sweep takes a view (default 5m)
   --json                  machine-readable output
   -h, --help              show this help
 ${VERSION_HELP}
 
-Exit status: 0 ok, 1 failure (or a doctor warning), 2 bad usage.`
+Names, titles and icons are shown with control characters escaped; --json keeps them exact.
+Exit status: 0 ok, 1 failure (or a doctor warning, or a socket skipped as untrusted),
+2 bad usage, 75 a server skipped as stuck (the others were listed).`
 
 await runMain('report', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
@@ -49,6 +52,8 @@ await runMain('report', USAGE, async () => {
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
   if ([flags.doctor, flags.stats, flags.tabs, flags.leftovers].filter(Boolean).length > 1) throw new UsageError('give one of --doctor, --stats, --tabs, --leftovers')
   if (flags.since !== undefined && !flags.stats) throw new UsageError('--since goes with --stats')
+  if (flags['all-sockets'] && (flags.socket !== undefined || flags['socket-path'] !== undefined))
+    throw new UsageError('--all-sockets goes without --socket and --socket-path')
   // The doctor reports a broken config file itself, so it carries on without it.
   const settings = loadSettings(flags, process.env, !((flags.doctor || flags.leftovers) && !configOk()))
   const json = Boolean(flags.json)
@@ -86,13 +91,21 @@ await runMain('report', USAGE, async () => {
     return
   }
 
-  const servers = flags['all-sockets'] ? allServers() : [serverFrom(settings)]
+  const timeoutMs = parseDuration('timeout', settings.timeout)
+  // Untrusted sockets are skipped unconnected (and make the exit status 1).
+  const { servers, skipped } = flags['all-sockets'] ? await allServers() : { servers: [serverFrom(settings)] as Server[], skipped: [] as Skipped[] }
+  const skip = (s: Skipped) => {
+    skipped.push(s)
+    console.error(`report: skipped socket '${printable(s.socket)}': ${printable(s.reason)}`)
+  }
+  for (const s of skipped.splice(0)) skip(s)
+  const status = (ok: number) => (skipped.some((s) => s.reason.startsWith('untrusted')) ? 1 : skipped.length ? 75 : ok)
   if (flags.leftovers) {
     const left = [...(await Promise.all(servers.map((s) => serverLeftovers(new Tmux(s))))).flat(), ...(await fileLeftovers())]
     if (json) console.log(JSON.stringify({ leftovers: left }))
     else {
       for (const l of left) console.log(`${c.yellow('LEFT')}  ${l.what}: ${l.where}\n      remove: ${l.fix}${l.note ? `\n      ${l.note}` : ''}`)
-      const where = servers.length === 1 ? `on '${serverLabel(servers[0])}'` : `on ${servers.length} servers`
+      const where = servers.length === 1 ? `on '${printable(serverLabel(servers[0]))}'` : `on ${servers.length} servers`
       console.log(left.length ? `${left.length} thing(s) of tmux-views left ${where} or in your files` : `Nothing of tmux-views is left ${where} or in your files.`)
     }
     return left.length ? 1 : 0
@@ -101,7 +114,7 @@ await runMain('report', USAGE, async () => {
     let warnings = 0
     const all = []
     for (const server of servers) {
-      const tmux = new Tmux(server)
+      const tmux = new Tmux(server, { timeoutMs })
       const install = [process.execPath, compiledEntry(import.meta.url, 'on-detach'), '--install', ...serverArgs(server)]
         .map((a) => (/^[\w/.:=@%+-]+$/.test(a) ? a : shellQuote(a))).join(' ')
       const sweep = compiledEntry(import.meta.url, 'sweep')
@@ -109,25 +122,39 @@ await runMain('report', USAGE, async () => {
       warnings += checks.filter((k) => !k.ok).length
       all.push({ socket: tmux.label, checks })
       if (json) continue
-      if (servers.length > 1) console.log(c.bold(`socket ${tmux.label}`))
-      for (const k of checks) console.log(`${k.ok ? c.green('OK  ') : c.yellow('WARN')}  ${k.name}: ${k.detail}${k.fix ? `\n      fix: ${k.fix}` : ''}`)
+      if (servers.length > 1) console.log(c.bold(`socket ${printable(tmux.label)}`))
+      for (const k of checks) console.log(`${k.ok ? c.green('OK  ') : c.yellow('WARN')}  ${k.name}: ${printable(k.detail)}${k.fix ? `\n      fix: ${printable(k.fix)}` : ''}`)
     }
-    if (json) console.log(JSON.stringify(servers.length > 1 ? { sockets: all } : all[0] ?? { checks: [] }))
-    return warnings ? 1 : 0
+    if (json) console.log(JSON.stringify(servers.length > 1 || skipped.length ? { sockets: all, skipped } : all[0] ?? { checks: [] }))
+    return warnings || skipped.length ? 1 : 0
   }
 
   const nowMs = Date.now()
   const rows: ViewRow[] = []
   let noServer = 0
   for (const server of servers) {
-    const tmux = new Tmux(server)
-    const sessions = await tmux.listSessions()
+    const tmux = new Tmux(server, { timeoutMs })
+    let sessions
+    try {
+      sessions = await tmux.listSessions()
+    } catch (e) {
+      // one stopped or wedged server must not keep the others from being listed
+      if (!(e instanceof TmuxError && e.kind === 'stuck')) throw e
+      skip({ socket: tmux.label, reason: 'stuck' })
+      continue
+    }
     if (!sessions.length) noServer++
     rows.push(...viewRows(sessions, tmux.label, { nowSec: Math.floor(nowMs / 1000), graceSec: parseDuration('grace', settings.grace) / 1000, maxAgeSec: parseDuration('max-age', settings.maxAge) / 1000 }))
   }
   const counts = countRows(rows)
-  if (json) return void console.log(JSON.stringify({ views: rows, orphans: counts.orphans, counts }))
-  if (!rows.length) return void console.log(noServer === servers.length && servers.length === 1 ? `No tmux server (or no sessions) on socket '${serverLabel(servers[0])}'.` : 'No view sessions.')
+  if (json) {
+    console.log(JSON.stringify({ views: rows, orphans: counts.orphans, counts, skipped }))
+    return status(0)
+  }
+  if (!rows.length) {
+    console.log(noServer === servers.length && servers.length === 1 ? `No tmux server (or no sessions) on socket '${printable(serverLabel(servers[0]))}'.` : 'No view sessions.')
+    return status(0)
+  }
 
   const colour: Record<string, (s: string) => string> = { attached: c.green, orphan: c.red, grace: c.cyan, 'last-of-group': c.yellow }
   // The terminal's width ($COLUMNS, else the terminal's, else 80): TAB, then VIEW (keeping its
@@ -135,7 +162,7 @@ await runMain('report', USAGE, async () => {
   const fit = columns() - 2
   for (const [key, views] of group(rows)) {
     const [socket, parent] = key.split('\u0000')
-    console.log(c.bold(parent) + c.dim(servers.length > 1 ? `  (socket ${socket})` : ''))
+    console.log(c.bold(printable(parent)) + c.dim(servers.length > 1 ? `  (socket ${printable(socket)})` : ''))
     const cells = views.map((r) => [
       r.name, ago(Date.parse(r.createdAt), nowMs),
       r.lastAttachedAt ? `${ago(Date.parse(r.lastAttachedAt), nowMs)} ago` : 'never',
@@ -159,6 +186,7 @@ await runMain('report', USAGE, async () => {
     console.log(c.dim('last-of-group: its parent is gone and it holds the windows;'))
     console.log(c.dim("               'sweep --rescue' renames it back"))
   }
+  return status(0)
 })
 
 /** How wide the output may be: $COLUMNS, else the terminal's width, else 80. */

@@ -52,7 +52,7 @@ await runMain('spawn-view', USAGE, async () => {
   const parent = flags._[0]
   if (parent === '') throw new UsageError('PARENT is empty')
   const settings = loadSettings(flags)
-  const tmux = new Tmux(serverFrom(settings))
+  const tmux = new Tmux(serverFrom(settings), { timeoutMs: parseDuration('timeout', settings.timeout) })
 
   const attach = !flags.print && !flags.json
   // Switch a client only on its own server: from a pane of another server, a switch would move

@@ -1,13 +1,15 @@
 // sweep: remove orphaned views, for timers, cron, key bindings and by hand. Never removes the
 // last session of a group: that would kill its programs.
-import { Tmux } from '../lib/tmux.ts'
-import { allServers, serverFrom } from '../lib/server.ts'
+import { Tmux, TmuxError } from '../lib/tmux.ts'
+import { allServers, serverFrom, type Server, type Skipped } from '../lib/server.ts'
 import { cleanup, type CleanupResult } from '../lib/cleanup.ts'
 import { loadSettings } from '../lib/config.ts'
-import { lockPath, tryLock } from '../lib/lock.ts'
+import { lockPath, runtimeDir, tryLock } from '../lib/lock.ts'
+import { checkIfThere } from '../lib/paths.ts'
 import { liveTabRecords, recordTabs } from '../lib/tabs.ts'
-import type { Layer } from '../lib/log.ts'
-import { SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
+import { logDir, type Layer } from '../lib/log.ts'
+import { printable } from '../lib/text.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
 const USAGE = `Usage: sweep [options]
 
@@ -23,7 +25,7 @@ Options:
   --rescue                rename a view whose parent is gone back to the parent's name
   --by LAYER              who runs it, for the lifecycle log: sweep (default), manual, terminal
 ${SERVER_HELP}
-  -A, --all-sockets       every tmux server of this user
+  -A, --all-sockets       every tmux server of this user whose socket tmux would trust
   --json                  print {"removed","kept","dryRun","skipped"} (and "rescued", "noServer")
   -v, --verbose           also list what is kept, and why
   -h, --help              show this help
@@ -31,15 +33,10 @@ ${VERSION_HELP}
 
 Durations: 90s, 5m, 2h (a bare number is seconds). Settings also come from
 $XDG_CONFIG_HOME/tmux-views/config.json and TMUX_VIEWS_MAX_AGE, TMUX_VIEWS_GRACE,
-TMUX_VIEWS_SOCKET; flags win.
-Exit status: 0 ok (also when no server runs), 75 a server was skipped because
-another sweep is working on it (try again), 1 failure, 2 bad usage.`
-
-/** A server this pass did not sweep, and why ('busy': another sweep holds its lock). */
-interface Skipped {
-  socket: string
-  reason: string
-}
+TMUX_VIEWS_SOCKET, TMUX_VIEWS_TIMEOUT; flags win.
+Exit status: 0 ok (also when no server runs), 1 failure (also: a socket skipped as
+untrusted), 2 bad usage, 75 a server skipped as busy (another sweep is working on it:
+try again) or stuck (it did not answer within --timeout), the others swept.`
 
 const EX_TEMPFAIL = 75
 
@@ -52,6 +49,8 @@ await runMain('sweep', USAGE, async () => {
   if (flags.help) return void console.log(USAGE)
   if (flags.version) return version(import.meta.url)
   if (flags._.length) throw new UsageError(`unexpected argument: ${flags._[0]}`)
+  if (flags['all-sockets'] && (flags.socket !== undefined || flags['socket-path'] !== undefined))
+    throw new UsageError('--all-sockets goes without --socket and --socket-path')
   const settings = loadSettings(flags)
   const layer = (flags.by ?? 'sweep') as Layer
   if (!['sweep', 'manual', 'terminal'].includes(layer)) throw new UsageError(`--by wants sweep, manual or terminal, not '${layer}'`)
@@ -63,16 +62,32 @@ await runMain('sweep', USAGE, async () => {
     maxAgeSec: parseDuration('max-age', settings.maxAge) / 1000,
     liveTabs,
   }
-  const servers = flags['all-sockets'] ? allServers() : [serverFrom(settings)]
+  const timeoutMs = parseDuration('timeout', settings.timeout)
+  // Untrusted sockets are skipped unconnected; the runtime and state directories are checked
+  // before any server is touched (a Failure, exit 1, if another user could write them).
+  if (!dryRun) for (const dir of [runtimeDir(), logDir()]) checkIfThere(dir)
+  const { servers, skipped } = flags['all-sockets'] ? await allServers() : { servers: [serverFrom(settings)] as Server[], skipped: [] as Skipped[] }
+  for (const s of skipped) console.error(`sweep: skipped socket '${printable(s.socket)}': ${printable(s.reason)}`)
 
   const results: CleanupResult[] = []
-  const skipped: Skipped[] = []
   const tabs = []
+  let faults = 0
   for (const server of servers) {
-    const tmux = new Tmux(server)
-    const unlock = dryRun ? () => {} : tryLock(lockPath(tmux.label))
+    const tmux = new Tmux(server, { timeoutMs })
+    let unlock: (() => void) | null = () => {}
+    if (!dryRun) {
+      try {
+        unlock = tryLock(lockPath(tmux.label))
+      } catch (e) {
+        if (e instanceof Failure) throw e
+        // A full or read-only runtime directory: sweep anyway (the guard inside tmux keeps two
+        // passes safe), say so, and end with status 1.
+        console.error(`sweep: cannot take the lock for '${printable(tmux.label)}' (${(e as Error).message.split('\n')[0]}); swept without it`)
+        faults++
+      }
+    }
     if (!unlock) {
-      console.error(`sweep: another sweep is working on '${tmux.label}'; skipped`)
+      console.error(`sweep: another sweep is working on '${printable(tmux.label)}'; skipped`)
       skipped.push({ socket: tmux.label, reason: 'busy' })
       continue
     }
@@ -80,21 +95,27 @@ await runMain('sweep', USAGE, async () => {
       const result = await cleanup(tmux, { policy, dryRun, rescue: Boolean(flags.rescue), layer })
       if (liveTabs) tabs.push(...liveTabRecords(result.verdicts.map((v) => v.view), liveTabs, tmux.label))
       results.push(result)
+    } catch (e) {
+      // One stopped or wedged server must not keep the others from being swept.
+      if (!(e instanceof TmuxError && e.kind === 'stuck')) throw e
+      console.error(`sweep: ${printable(e.message)}; skipped`)
+      skipped.push({ socket: tmux.label, reason: 'stuck' })
     } finally {
       unlock()
     }
   }
   const swept = new Set(results.map((r) => r.socket))
   const warning = liveTabs && !dryRun ? await recordTabs(tabs, swept, liveTabs) : null
-  if (warning) console.error(`sweep: ${warning}`)
+  if (warning) console.error(`sweep: ${printable(warning)}`)
   await print(results, skipped, { dryRun, json: Boolean(flags.json), verbose: Boolean(flags.verbose), all: Boolean(flags['all-sockets']) })
+  if (faults || skipped.some((s) => s.reason.startsWith('untrusted'))) return 1
   // A skipped server was not swept: "Cleaned up 0" alone would hide the orphans it still has.
   return skipped.length ? EX_TEMPFAIL : 0
 })
 
 async function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: boolean; json: boolean; verbose: boolean; all: boolean }) {
   // With --all-sockets each listed view names its server: the same name may live on two.
-  const where = (socket: string) => (o.all ? `, socket ${socket}` : '')
+  const where = (socket: string) => (o.all ? `, socket ${printable(socket)}` : '')
   const removed = results.flatMap((r) => r.removed.map((x) => ({ ...x, socket: r.socket })))
   const kept = results.flatMap((r) => r.kept.map((x) => ({ ...x, socket: r.socket })))
   const rescued = results.flatMap((r) => r.rescued.map((x) => ({ ...x, socket: r.socket })))
@@ -106,14 +127,17 @@ async function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: 
     return void console.log(JSON.stringify(json))
   }
   const c = await paint()
-  for (const k of skipped) console.log(c.yellow(`Skipped socket '${k.socket}': ${k.reason === 'busy' ? 'another sweep is working on it; try again' : k.reason}`))
-  if (noServer && !o.all) return void console.log(`No tmux server on socket '${results[0].socket}': nothing to clean.`)
+  // Names come from tmux and may hold control characters: shown escaped (--json keeps them exact).
+  const p = printable
+  const why: Record<string, string> = { busy: 'another sweep is working on it; try again', stuck: 'it did not answer in time' }
+  for (const k of skipped) console.log(c.yellow(`Skipped socket '${p(k.socket)}': ${why[k.reason] ?? p(k.reason)}`))
+  if (noServer && !o.all) return void console.log(`No tmux server on socket '${p(results[0].socket)}': nothing to clean.`)
   const n = removed.length
   console.log(o.dryRun ? `Would clean up ${n} orphaned view session(s)` : `Cleaned up ${n} orphaned view session(s)`)
-  if (o.dryRun || o.verbose) for (const r of removed) console.log(`  ${c.red('-')} ${r.name} ${c.dim(`(${r.reason}${where(r.socket)})`)}`)
-  for (const r of rescued) console.log(`Rescued ${r.name} as ${c.bold(r.as)}${o.all ? c.dim(` (socket ${r.socket})`) : ''}`)
+  if (o.dryRun || o.verbose) for (const r of removed) console.log(`  ${c.red('-')} ${p(r.name)} ${c.dim(`(${r.reason}${where(r.socket)})`)}`)
+  for (const r of rescued) console.log(`Rescued ${p(r.name)} as ${c.bold(p(r.as))}${o.all ? c.dim(` (socket ${p(r.socket)})`) : ''}`)
   const orphanedWork = kept.filter((k) => k.reason.startsWith('last-of-group'))
   if (orphanedWork.length)
     console.log(c.yellow(`Kept ${orphanedWork.length} view(s) whose parent is gone: they hold the windows. 'sweep --rescue' renames them back.`))
-  if (o.verbose) for (const k of kept) console.log(`  ${c.green('=')} ${k.name} ${c.dim(`(kept: ${k.reason}${where(k.socket)})`)}`)
+  if (o.verbose) for (const k of kept) console.log(`  ${c.green('=')} ${p(k.name)} ${c.dim(`(kept: ${k.reason}${where(k.socket)})`)}`)
 }
