@@ -221,7 +221,7 @@ test('report: no server, bad usage, --help', async (t) => {
   const srv = withServer(t)
   const r = await runScript('report', ['-L', srv.name, '--json'], { env: sandbox() })
   assert.equal(r.code, 0)
-  assert.deepEqual(JSON.parse(r.stdout), { views: [], orphans: 0, counts: { views: 0, attached: 0, orphans: 0, removable: 0, grace: 0, lastOfGroup: 0 } })
+  assert.deepEqual(JSON.parse(r.stdout), { views: [], orphans: 0, counts: { views: 0, attached: 0, orphans: 0, removable: 0, grace: 0, lastOfGroup: 0 }, skipped: [] })
   for (const args of [['--bogus'], ['--since', '1h'], ['--stats', '--since', 'banana'], ['--stats', '--tabs']])
     assert.equal((await runScript('report', args, { env: sandbox() })).code, 2, args.join(' '))
   const help = await runScript('report', ['--help'])

@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { serverFrom } from '../lib/server.ts'
-import { SESSION_FIELDS, SESSION_FORMAT, parseSessions, type Session } from '../lib/sessions.ts'
+import { SESSION_FIELDS, parseSessions, sessionFormat, type Session } from '../lib/sessions.ts'
 import { chain, escapeArg, escapeName } from '../lib/commands.ts'
 import { claimPending, findSession, groupConflict, judgeAll, parentOf, reusableViews, storedName, viewKind, viewsOf } from '../lib/views.ts'
 
@@ -15,14 +15,26 @@ function session(p: Partial<Session>): Session {
   }
 }
 
-test('the -F format and the parser come from one field list', () => {
-  assert.equal(SESSION_FORMAT.split('\t').length, SESSION_FIELDS.length)
-  assert.deepEqual(parseSessions('$4\tplain\t0\t1\t1\t\t\t\t\t\t\t\t\t\t\t\n').map((x) => [x.group, x.groupSize]), [[null, 0]])
-  const [s] = parseSessions('$3\twork-view-1-2\t0\t1700000000\t1700000005\t\twork\t$1\twork\t1700000000\ttok\t1700000001\t7\tlogs\t📜\t1\n$1\twork\t0\t1700000000\t1700000005\t\twork\t\t\t\t\t\t\t\t\t\n$4\tplain\t0\t1\t1\t\t\t\t\t\t\t\t\t\t\t\n')
+test('the -F format and the parser come from one field list; each row and field framed by the tag', () => {
+  const T = 'tvTAG'
+  const row = (...v: string[]) => `${T}<${v.join(`${T}|`)}${T}>\n`
+  assert.equal(sessionFormat(T).split(`${T}|`).length, SESSION_FIELDS.length)
+  assert.deepEqual(parseSessions(row('$4', 'plain', '0', '1', '1', '', '', '', '', '', '', '', '', '', '', ''), T).map((x) => [x.group, x.groupSize]), [[null, 0]])
+  const [s] = parseSessions(
+    row('$3', 'work-view-1-2', '0', '1700000000', '1700000005', '', 'work', '$1', 'work', '1700000000', 'tok', '1700000001', '7', 'logs\nline\ttab', '📜', '1') +
+      row('$1', 'work', '0', '1700000000', '1700000005', '', 'work', '', '', '', '', '', '', '', '', '') +
+      row('$4', 'plain', '0', '1', '1', '', '', '', '', '', '', '', '', '', '', ''),
+    T,
+  )
   assert.deepEqual(s, {
     id: '$3', name: 'work-view-1-2', attached: 0, created: 1700000000, activity: 1700000005, lastAttached: null, group: 'work', groupSize: 2,
-    parentId: '$1', parentName: 'work', viewCreated: 1700000000, claim: 'tok', claimAt: 1700000001, tab: '7', title: 'logs', icon: '📜', kept: true,
+    parentId: '$1', parentName: 'work', viewCreated: 1700000000, claim: 'tok', claimAt: 1700000001, tab: '7', title: 'logs\nline\ttab', icon: '📜', kept: true,
   })
+  // malformed rows are no sessions at all: a field short, a parent mark that is no session id, no end
+  const short = row('$5', 'x', '0', '1', '1', '', 'work', '$1', 'work', '1', '', '', '', '', '')
+  const badParent = row('$6', 'y', '0', '1', '1', '', 'work', '$1 x', 'work', '1', '', '', '', '', '', '')
+  const open = row('$7', 'z', '0', '1', '1', '', '', '', '', '', '', '', '', '', '', '').replace(`${T}>\n`, '')
+  assert.deepEqual(parseSessions(short + badParent + open, T), [])
 })
 
 test("an argument ending in ';' is escaped so tmux does not end the command there", () => {
