@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { createHash, randomBytes } from 'node:crypto'
 import { myUid, privateDir } from './paths.ts'
+import { Failure } from './errors.ts'
 
 /**
  * $XDG_RUNTIME_DIR/tmux-views, else (cron has no XDG_RUNTIME_DIR) $TMPDIR/tmux-views-UID, as tmux
@@ -119,7 +120,15 @@ function statMs(file: string): number {
 export async function waitLock(file: string, ms: number): Promise<() => void> {
   const end = Date.now() + ms
   for (;;) {
-    const unlock = tryLock(file)
+    let unlock: (() => void) | null
+    try {
+      unlock = tryLock(file)
+    } catch (e) {
+      // a full or read-only runtime directory costs the turn-taking, not the pass; a directory
+      // that is not safely yours is still refused
+      if (e instanceof Failure) throw e
+      return () => {}
+    }
     if (unlock) return unlock
     if (Date.now() > end) return () => {}
     await new Promise((r) => setTimeout(r, 20))
