@@ -55,7 +55,7 @@ export const HOOKS = [HOOK, 'client-session-changed[48]']
 
 /** The hook command is ours: it runs on-detach (the compiled entry, or the script itself). */
 export function isOurHook(command: string): boolean {
-  return /\/on-detach\.m[jt]s'?(?=[\s"]|$)/.test(command)
+  return command.includes(HOOK_MARK) || /\/on-detach\.m[jt]s'?(?=[\s"]|$)/.test(command)
 }
 
 /** POSIX shell single quotes. */
