@@ -236,7 +236,8 @@ test('C0 and C1 controls in titles, icons, tabs and names come out of report and
   // a value set by someone else, not cleaned on the way in
   srv.tmux(['set-option', '-t', srv.idOf(view), '@tmux-views-icon', '\u001b]0;pwned\u0007\u001b[2J'])
 
-  const human = await runScript('report', ['-L', srv.name], { env })
+  // wide enough that report does not shorten the TAB column (it fits $COLUMNS)
+  const human = await runScript('report', ['-L', srv.name], { env: { ...env, COLUMNS: '300' } })
   assert.equal(human.code, 0, human.stderr)
   assert.doesNotMatch(human.stdout, CONTROL)
   assert.match(human.stdout, /red\\x9b31m\\x9d0;pwned\\x9c/)
@@ -318,7 +319,7 @@ test("--install, --uninstall and @tmux-views-hook off never touch the user's own
   let h = hooks(srv)
   assert.equal(h.length, 2, h.join('\n'))
   assert.equal(h[0], mine)
-  assert.match(h[1], /^client-detached\[49\] run-shell -b .*on-detach\.mjs' --hook/)
+  assert.match(h[1], /^client-detached\[49\] run-shell -b .*tmux-views-hook .*on-detach\.mjs'/)
 
   // ours works where it is: the view of a tab that closes goes
   const v = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'])).stdout.trim()
