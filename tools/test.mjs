@@ -38,17 +38,15 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
 const code = await new Promise((resolve) => child.on('close', (c, s) => resolve(c ?? (s ? 1 : 0))))
 
 const problems = []
-// Processes the suite started and left running (tmux servers, clients, hook jobs, sleeps).
-for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)) {
-  if (pid === process.pid) continue
-  let environ
-  try {
-    environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
-  } catch {
-    continue // gone, or not ours to read
-  }
-  if (!environ.includes(marker)) continue
-  const cmd = readOr(`/proc/${pid}/cmdline`).split('\0').join(' ').trim()
+// Processes the suite started and left running (tmux servers, clients, hook jobs, sleeps). A server
+// told to exit a moment ago may still be on its way out: each gets a few seconds before it counts.
+const deadline = Date.now() + 5000
+let left = marked()
+while (left.length && Date.now() < deadline) {
+  await new Promise((r) => setTimeout(r, 100))
+  left = marked()
+}
+for (const { pid, cmd } of left) {
   problems.push(`process ${pid} still running: ${cmd.slice(0, 160)}`)
   try {
     process.kill(pid, 'SIGKILL')
@@ -74,6 +72,19 @@ if (problems.length) {
 }
 console.log(`# leftovers: none (no process, no tmux server; ${run} removed)`)
 process.exit(code)
+
+/** Live processes whose environment carries this run's marker. */
+function marked() {
+  const out = []
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)) {
+    if (pid === process.pid) continue
+    if (!readOr(`/proc/${pid}/environ`).split('\0').includes(marker)) continue
+    // a zombie (exited, not yet reaped by its parent) runs nothing
+    if (/^\d+ \(.*\) Z/s.test(readOr(`/proc/${pid}/stat`))) continue
+    out.push({ pid, cmd: readOr(`/proc/${pid}/cmdline`).split('\0').join(' ').trim() })
+  }
+  return out
+}
 
 function readOr(file) {
   try {
