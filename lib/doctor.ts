@@ -4,7 +4,7 @@ import path from 'node:path'
 import { execFile } from 'node:child_process'
 import { TmuxError, type Tmux } from './tmux.ts'
 import { HOOK_MARK, shellQuote } from './commands.ts'
-import { hazards, tmuxVersion, type Check } from './version.ts'
+import { hazards, type Check } from './version.ts'
 import { logDir } from './log.ts'
 import { configPath, readConfig } from './config.ts'
 import { builtFrom, staleBuild } from './build.ts'
@@ -36,7 +36,7 @@ export interface DoctorOptions {
 export async function doctor(tmux: Tmux, opts: DoctorOptions): Promise<Check[]> {
   const checks: Check[] = []
   const versionText = await tmux.version()
-  const version = tmuxVersion(versionText)
+  const version = await tmux.versionInfo()
   let destroy = ''
   try {
     destroy = (await tmux.run([['show-options', '-gv', 'destroy-unattached']])).trim()

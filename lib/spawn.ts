@@ -3,6 +3,7 @@
 import { TmuxError, type Tmux } from './tmux.ts'
 import { MARK, type Session } from './sessions.ts'
 import { findSession, groupConflict, parentOf, reusableViews, viewKind, viewName } from './views.ts'
+import { storedName } from './version.ts'
 import { Failure, UsageError } from './cli.ts'
 
 export interface SpawnOptions {
@@ -50,8 +51,11 @@ export async function spawnView(tmux: Tmux, parentName: string, opts: SpawnOptio
       throw new Failure(`no tmux server on socket '${tmux.label}': start tmux there, or add --create to start it with session '${parentName}'`)
     throw e
   }
-  let parent = findSession(sessions, parentName)
+  // The name as given, else as this tmux stores it ('a.b' is 'a_b' before 3.7): -V only if needed.
+  let parent = findSession(sessions, parentName) ?? findSession(sessions, storedName(parentName, await tmux.versionInfo()))
   if (!parent && opts.create) {
+    if (storedName(parentName, await tmux.versionInfo()) === null)
+      throw new Failure(`${await tmux.version()} refuses a session name with control characters: ${JSON.stringify(parentName)}`)
     // tmux rewrites some characters of a name: find what it made by its id, or, when another spawn
     // made it first, by the name tmux says it stored.
     const made = await tmux.newSession(parentName)

@@ -7,6 +7,7 @@ import { serverArgs, serverLabel, socketProblem, type Server } from './server.ts
 import { HOOKS, chain, cleanValue, escapeName, isOurHook, quoteForTmux, removable } from './commands.ts'
 import { MARK, parseSessions, sessionFormat, type Session } from './sessions.ts'
 import { withoutNpm } from './env.ts'
+import { tmuxVersion, type TmuxVersion } from './version.ts'
 
 // ---- errors -----------------------------------------------------------------------------------
 
@@ -180,9 +181,15 @@ export class Tmux {
     await this.run([['attach-session', '-t', id]], { inherit: true })
   }
 
-  /** "tmux 3.3a"; needs no server. */
-  async version(): Promise<string> {
-    return (await this.run([['-V']])).trim()
+  private versionOut?: Promise<string>
+  /** "tmux 3.3a", from one `tmux -V` per Tmux object (per run); needs no server. */
+  version(): Promise<string> {
+    return (this.versionOut ??= this.run([['-V']]).then((out) => out.trim()))
+  }
+
+  /** The version parsed (null for a build from git: it counts as the newest). */
+  async versionInfo(): Promise<TmuxVersion | null> {
+    return tmuxVersion(await this.version())
   }
 
   /** Every session, from one list-sessions call. No server means no sessions. */

@@ -9,21 +9,6 @@ export function viewName(parent: string, nowSec: number, random: number): string
   return `${parent}-view-${nowSec}-${random}`
 }
 
-/**
- * How tmux stores a name given to -s: ':' and '.' become '_', then backslashes, tabs, newlines
- * and other control characters (C1 ones as their UTF-8 bytes) are written as C escapes, and a '$'
- * before a letter, '_' or '{' gets a backslash (tmux's utf8_stravis; seen in tmux 3.3a). spawn-view
- * finds a session it made by the id tmux prints; this is for finding one the user named.
- */
-export function storedName(name: string): string {
-  const cstyle: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v', '\x07': '\\a', '\0': '\\000' }
-  const octal = (c: string) => [...Buffer.from(c)].map((b) => '\\' + b.toString(8).padStart(3, '0')).join('')
-  return name
-    .replace(/[:.]/g, '_')
-    .replace(/[\\\u0000-\u001f\u007f-\u009f]/g, (c) => cstyle[c] ?? octal(c))
-    .replace(/\$(?=[A-Za-z_{])/g, '\\$')
-}
-
 /** Sessions by name and by id, built once per listing: a sweep over 1000 views stays linear. */
 const indexes = new WeakMap<Session[], { byName: Map<string, Session>; byId: Map<string, Session> }>()
 function index(sessions: Session[]) {
@@ -35,10 +20,9 @@ function index(sessions: Session[]) {
   return ix
 }
 
-/** The session a user means by `name`: the exact name, else the name as tmux would store it. */
-export function findSession(sessions: Session[], name: string): Session | undefined {
-  const { byName } = index(sessions)
-  return byName.get(name) ?? byName.get(storedName(name))
+/** The session named exactly `name` (null: a name tmux refuses, so no session has it). */
+export function findSession(sessions: Session[], name: string | null): Session | undefined {
+  return name === null ? undefined : index(sessions).byName.get(name)
 }
 
 export type ViewKind = 'marked' | 'legacy'

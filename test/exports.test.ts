@@ -16,14 +16,14 @@ const SURFACE: Record<string, string> = {
   tabs: 'liveTabRecords readTabs recordTabs tabsPath',
   tmux: 'DEFAULT_TIMEOUT_MS MAX_COMMAND_BYTES Tmux TmuxError classify',
   server: 'allServers serverArgs serverFrom serverLabel socketDir socketDirProblem socketPath socketProblem whereAmI',
-  version: 'hazards tmuxVersion',
+  version: 'atLeast compareVersions hazards storedName tmuxVersion versionText',
   sessions: 'MARK SESSION_FIELDS parseSessions sessionFormat',
   commands: 'HOOK HOOKS HOOK_MARK chain cleanValue escapeArg escapeName hookArgv hookCommand hookConfLine isOurHook quoteForTmux removable shellQuote',
   env: 'withoutNpm',
   errors: 'Failure UsageError',
   paths: 'checkIfThere checkOpened makeDirs myUid privateDir untrusted',
   text: 'printable',
-  views: 'SAFE_TOKEN VIEW_NAME claimPending findSession groupConflict judge judgeAll parentOf rescueName reusableViews storedName unattachedFor viewKind viewName viewsOf',
+  views: 'SAFE_TOKEN VIEW_NAME claimPending findSession groupConflict judge judgeAll parentOf rescueName reusableViews unattachedFor viewKind viewName viewsOf',
 }
 
 for (const [name, exports] of Object.entries(SURFACE)) {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ROOT, expireClaim, rcTrap, retryUntil, runScript, sandbox, withServer, type Client, type TestServer } from './helpers.ts'
+import { ROOT, TMUX_V, expireClaim, rcTrap, retryUntil, runScript, sandbox, withServer, type Client, type TestServer } from './helpers.ts'
+import { atLeast, tmuxVersion } from '../lib/version.ts'
 import { spawnSync } from 'node:child_process'
 
 const VIEW = /-view-\d+-\d+$/
@@ -192,11 +193,12 @@ test('a corrupt log line: report --stats counts the rest and says how many it sk
   assert.equal(JSON.parse((await runScript('report', ['--stats', '--json'], { env })).stdout).corrupt, 1)
 })
 
-test('names tmux rewrites (tab, newline, dot, colon) and ~, ; reach the right sessions in every script', async (t) => {
+test('names tmux may rewrite (tab, newline, dot, colon) and ~, ; reach the right sessions in every script', async (t) => {
   const srv = withServer(t)
   const env = sandbox()
   const canary = path.join(mkdtempSync(path.join(tmpdir(), 'tv-canary-')), 'ran')
-  const names = ['tab\there', 'new\nline $(touch ' + canary + ')', 'v1.2:3', '~', '~/x', 'a;b', ';']
+  // tmux 3.7 and later refuse names with control characters (test/versions.test.ts shows how)
+  const names = [...(atLeast(tmuxVersion(TMUX_V), '3.7') ? [] : ['tab\there', 'new\nline $(touch ' + canary + ')']), 'v1.2:3', '~', '~/x', 'a;b', ';']
   for (const name of names) {
     srv.tmux(['new-session', '-d', '-s', name.endsWith(';') ? name.slice(0, -1) + '\\;' : name, 'sleep 86400'])
     const r = await runScript('spawn-view', ['-L', srv.name, '--json', `--title=${name}`, '--', name], { env })

@@ -20,6 +20,8 @@ for (const [key, dir] of [['XDG_CONFIG_HOME', 'config'], ['XDG_STATE_HOME', 'sta
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TMUX = process.env.TMUX_VIEWS_TMUX || 'tmux'
+/** The tmux under test ("tmux 3.8"): tests assert the behaviour of this version, not of one release. */
+export const TMUX_V = spawnSync(TMUX, ['-V'], { encoding: 'utf8' }).stdout?.trim() ?? ''
 /** How long one tmux call or script run of a test may take before it fails the test. */
 const CALL_TIMEOUT_MS = 30_000
 const SCRIPT_TIMEOUT_MS = 60_000

@@ -132,7 +132,8 @@ test('@tmux-views-sweep-key binds prefix+KEY; the bound command sweeps this serv
   srv.tmux(['set-option', '-g', '@tmux-views-hook', 'off']) // only the key removes views here
   srv.tmux(['set-option', '-g', '@tmux-views-sweep-key', 'C'])
   runEntry(srv, path.join(dir, 'tmux-views.tmux'))
-  const line = srv.tmux(['list-keys', '-T', 'prefix', 'C']).stdout.trim()
+  // the whole table: tmux 3.7c shows `list-keys -T prefix C` as a message instead of printing it
+  const line = srv.tmux(['list-keys', '-T', 'prefix']).stdout.split('\n').find((l) => /^bind-key\s+-T\s+prefix\s+C\s/.test(l)) ?? ''
   const m = /^bind-key\s+-T\s+prefix\s+C\s+(run-shell -b .*)$/.exec(line)
   assert.ok(m, line)
   assert.ok(m[1].includes('/dist/scripts/sweep.mjs'), line)

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { serverFrom } from '../lib/server.ts'
 import { SESSION_FIELDS, parseSessions, sessionFormat, type Session } from '../lib/sessions.ts'
 import { chain, escapeArg, escapeName } from '../lib/commands.ts'
-import { claimPending, findSession, groupConflict, judgeAll, parentOf, reusableViews, storedName, viewKind, viewsOf } from '../lib/views.ts'
+import { claimPending, findSession, groupConflict, judgeAll, parentOf, reusableViews, viewKind, viewsOf } from '../lib/views.ts'
 
 let ids = 0
 function session(p: Partial<Session>): Session {
@@ -54,16 +54,12 @@ test('the server comes from --socket, --socket-path, then $TMUX, then the defaul
   assert.deepEqual(serverFrom({}, { TMUX: '/tmp/tmux-0/default,123,-1' }), { kind: 'path', value: '/tmp/tmux-0/default' })
 })
 
-test('storedName mirrors how tmux rewrites a new session name', () => {
-  assert.equal(storedName('a.b:c'), 'a_b_c')
-  assert.equal(storedName('a\tb\\c\nd'), 'a\\tb\\\\c\\nd')
-  assert.equal(storedName('ünï #{x}'), 'ünï #{x}')
-})
-
-test('findSession is exact: a prefix never matches', () => {
+test('findSession is exact: a prefix or a look-alike never matches', () => {
   const all = [session({ name: 'workbench' }), session({ name: 'a_b' })]
   assert.equal(findSession(all, 'work'), undefined)
-  assert.equal(findSession(all, 'a.b')?.name, 'a_b')
+  assert.equal(findSession(all, 'a.b'), undefined, 'how tmux stores a name is version.ts storedName')
+  assert.equal(findSession(all, 'a_b')?.name, 'a_b')
+  assert.equal(findSession(all, null), undefined)
 })
 
 test('views: marked ones, and older-design ones only when grouped with their named parent', () => {
