@@ -93,18 +93,20 @@ test('as the hook, on-detach is silent, exits 0, and cleans the server that ran 
 })
 
 test('a view claimed by --print and not yet attached survives the hook', async (t) => {
-  const srv = withServer(t)
+  // the claim must hold for the whole test, however slow the machine: the hook (run by the
+  // server, so with its environment), the spawns and the sweep all get a grace of 10 minutes
+  const srv = withServer(t, { ...process.env, TMUX_VIEWS_GRACE: '10m' })
   srv.newSession('work')
   await runScript('on-detach', ['-L', srv.name, '--install'], { env: sandbox() })
-  const claimed = await spawnView(srv, 'work')
+  const claimed = await spawnView(srv, 'work', '--grace', '10m')
   // another tab comes and goes: the hook runs
-  const other = await spawnView(srv, 'work')
+  const other = await spawnView(srv, 'work', '--grace', '10m')
   const tab = await srv.attach(`=${other}`)
   await tab.detach()
   await retryUntil(() => !srv.names().includes(other), 'hook ran')
   assert.ok(srv.names().includes(claimed))
   // and a sweep leaves it alone too, saying why
-  const r = await runScript('sweep', ['-L', srv.name, '--json'], { env: sandbox() })
+  const r = await runScript('sweep', ['-L', srv.name, '--json', '--grace', '10m'], { env: sandbox() })
   assert.deepEqual(JSON.parse(r.stdout).kept, [{ name: claimed, reason: 'claimed' }])
 })
 

@@ -170,7 +170,8 @@ test('--tabs lists the tabs recorded by the last sweep --live-tabs, even after e
   srv.newSession('work')
   await runScript('on-detach', ['-L', srv.name, '--install'], { env })
   const views: string[] = []
-  for (const [tab, title] of [['0', 'shell'], ['1', 'logs'], ['2', 'editor']]) views.push(await spawnView(srv, env, '--tab', tab, '--title', title, 'work'))
+  // three tabs, three views: a grace longer than the test, so none is reused before its client attaches
+  for (const [tab, title] of [['0', 'shell'], ['1', 'logs'], ['2', 'editor']]) views.push(await spawnView(srv, env, '--grace', '10m', '--tab', tab, '--title', title, 'work'))
   const clients = await Promise.all(views.map((v) => srv.attach(`=${v}`)))
   assert.equal((await runScript('sweep', ['-L', srv.name, '--live-tabs', '0,1,2'], { env })).code, 0)
   await Promise.all(clients.map((c) => c.kill('SIGKILL'))) // the terminal crashes
