@@ -64,8 +64,8 @@ function messages(srv: TestServer): string[] {
   return logged.length ? logged : sent
 }
 
-async function spawnView(srv: TestServer, parent: string, env?: NodeJS.ProcessEnv): Promise<string> {
-  const r = await runScript('spawn-view', ['-L', srv.name, '--print', '--', parent], { env })
+async function spawnView(srv: TestServer, parent: string, env?: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args, '--', parent], { env })
   assert.equal(r.code, 0, r.stderr)
   return r.stdout.trim()
 }
@@ -123,8 +123,9 @@ test('@tmux-views-hook off removes the hook and nothing else', (t) => {
 })
 
 test('@tmux-views-sweep-key binds prefix+KEY; the bound command sweeps this server and shows the count', async (t) => {
-  // a server started under npm carries its NODE_OPTIONS; one node cannot start with must not matter
-  const srv = withServer(t, { ...process.env, NODE_OPTIONS: '--import=/nonexistent/loader.mjs' })
+  // a server started under npm carries its NODE_OPTIONS; one node cannot start with must not matter.
+  // The key's sweep runs with the server's environment: a grace longer than the test keeps `keep`.
+  const srv = withServer(t, { ...process.env, NODE_OPTIONS: '--import=/nonexistent/loader.mjs', TMUX_VIEWS_GRACE: '10m' })
   const canary = path.join(tempDir(t, 'tv-canary-'), 'ran')
   const parent = `it's $(touch ${canary}) #{session_id}`
   srv.newSession(parent)
@@ -144,8 +145,8 @@ test('@tmux-views-sweep-key binds prefix+KEY; the bound command sweeps this serv
 
   // a client of the parent presses the key: a control client runs the bound command as its own
   const client = await attach(t, srv, srv.sessions()[0].id)
-  const keep = await spawnView(srv, parent) // claimed a moment ago: kept
-  const gone = await spawnView(srv, parent)
+  const keep = await spawnView(srv, parent, undefined, '--grace', '10m') // claimed a moment ago: kept
+  const gone = await spawnView(srv, parent, undefined, '--grace', '10m') // not a reuse of `keep`
   orphan(srv, gone)
   client.proc.stdin!.write(`${m[1]}\n`)
   await retryUntil(() => !srv.names().includes(gone), 'the key removed the orphaned view')
