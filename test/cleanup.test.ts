@@ -10,8 +10,9 @@ import { Tmux } from '../lib/tmux.ts'
 import { judgeAll } from '../lib/views.ts'
 import { lockPath } from '../lib/lock.ts'
 
+// A grace far longer than any test: no spawn reuses a claimed view because the machine is slow.
 async function spawnView(srv: TestServer, parent: string, ...args: string[]): Promise<string> {
-  const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args, '--', parent])
+  const r = await runScript('spawn-view', ['-L', srv.name, '--print', '--grace', '10m', ...args, '--', parent])
   assert.equal(r.code, 0, r.stderr)
   return r.stdout.trim()
 }
@@ -98,9 +99,9 @@ test('a view claimed by --print and not yet attached survives the hook', async (
   const srv = withServer(t, { ...process.env, TMUX_VIEWS_GRACE: '10m' })
   srv.newSession('work')
   await runScript('on-detach', ['-L', srv.name, '--install'], { env: sandbox() })
-  const claimed = await spawnView(srv, 'work', '--grace', '10m')
+  const claimed = await spawnView(srv, 'work')
   // another tab comes and goes: the hook runs
-  const other = await spawnView(srv, 'work', '--grace', '10m')
+  const other = await spawnView(srv, 'work')
   const tab = await srv.attach(`=${other}`)
   await tab.detach()
   await retryUntil(() => !srv.names().includes(other), 'hook ran')

@@ -64,8 +64,9 @@ function messages(srv: TestServer): string[] {
   return logged.length ? logged : sent
 }
 
-async function spawnView(srv: TestServer, parent: string, env?: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-  const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args, '--', parent], { env })
+// A grace far longer than any test: no spawn reuses a claimed view because the machine is slow.
+async function spawnView(srv: TestServer, parent: string, env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await runScript('spawn-view', ['-L', srv.name, '--print', '--grace', '10m', '--', parent], { env })
   assert.equal(r.code, 0, r.stderr)
   return r.stdout.trim()
 }
@@ -145,8 +146,8 @@ test('@tmux-views-sweep-key binds prefix+KEY; the bound command sweeps this serv
 
   // a client of the parent presses the key: a control client runs the bound command as its own
   const client = await attach(t, srv, srv.sessions()[0].id)
-  const keep = await spawnView(srv, parent, undefined, '--grace', '10m') // claimed a moment ago: kept
-  const gone = await spawnView(srv, parent, undefined, '--grace', '10m') // not a reuse of `keep`
+  const keep = await spawnView(srv, parent) // claimed a moment ago: kept
+  const gone = await spawnView(srv, parent)
   orphan(srv, gone)
   client.proc.stdin!.write(`${m[1]}\n`)
   await retryUntil(() => !srv.names().includes(gone), 'the key removed the orphaned view')

@@ -8,15 +8,16 @@ import { expireClaim, hookRunning, rcTrap, retryUntil, runScript, sandbox, withS
 import { tryLock } from '../lib/lock.ts'
 import { hookCommand } from '../lib/commands.ts'
 
+// A grace far longer than any test: no spawn reuses a claimed view because the machine is slow.
 async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
-  const r = await runScript('spawn-view', ['-L', srv.name, '--print', ...args], { env })
+  const r = await runScript('spawn-view', ['-L', srv.name, '--print', '--grace', '10m', ...args], { env })
   assert.equal(r.code, 0, r.stderr)
   return r.stdout.trim()
 }
 
 test("report's views and orphan count are what tmux itself says", async (t) => {
   const srv = withServer(t)
-  const env = sandbox()
+  const env = { ...sandbox(), TMUX_VIEWS_GRACE: '10m' } // the two unattached views stay 'in grace'
   srv.newSession('work')
   srv.newSession('notes')
   srv.newSession('plain')
@@ -170,8 +171,7 @@ test('--tabs lists the tabs recorded by the last sweep --live-tabs, even after e
   srv.newSession('work')
   await runScript('on-detach', ['-L', srv.name, '--install'], { env })
   const views: string[] = []
-  // three tabs, three views: a grace longer than the test, so none is reused before its client attaches
-  for (const [tab, title] of [['0', 'shell'], ['1', 'logs'], ['2', 'editor']]) views.push(await spawnView(srv, env, '--grace', '10m', '--tab', tab, '--title', title, 'work'))
+  for (const [tab, title] of [['0', 'shell'], ['1', 'logs'], ['2', 'editor']]) views.push(await spawnView(srv, env, '--tab', tab, '--title', title, 'work'))
   const clients = await Promise.all(views.map((v) => srv.attach(`=${v}`)))
   assert.equal((await runScript('sweep', ['-L', srv.name, '--live-tabs', '0,1,2'], { env })).code, 0)
   await Promise.all(clients.map((c) => c.kill('SIGKILL'))) // the terminal crashes
