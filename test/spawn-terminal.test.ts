@@ -7,7 +7,8 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ROOT, expireClaim, noConfigTmux, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
+import { ROOT, TMUX_V, expireClaim, noConfigTmux, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
+import { atLeast, tmuxVersion } from '../lib/version.ts'
 
 const VIEW = /^(.*)-view-\d+-\d+$/s
 const LAUNCHER = path.join(ROOT, 'bin', 'tmux-view')
@@ -193,7 +194,9 @@ test('one config file: all four scripts use its socket and grace', async (t) => 
 test('--create with names tmux rewrites ($, quotes, backslashes, C1 controls): one parent, one view in its group', async (t) => {
   const srv = withServer(t)
   srv.newSession('keepalive')
-  for (const name of ['$dollar', `it's "q" \\back\\`, 'c1\u0085\u009bx', 'a$b_${c}', 'tab\there']) {
+  // tmux 3.7 and later refuse a name with a control character (test/versions.test.ts)
+  const names = ['$dollar', `it's "q" \\back\\`, 'c1\u0085\u009bx', 'a$b_${c}', ...(atLeast(tmuxVersion(TMUX_V), '3.7') ? [] : ['tab\there'])]
+  for (const name of names) {
     for (let i = 0; i < 2; i++) { // the second time the parent exists: found, not made again
       const r = await runScript('spawn-view', ['-L', srv.name, '--json', '--create', '--', name])
       assert.equal(r.code, 0, `${JSON.stringify(name)}: ${r.stderr}`)
@@ -208,7 +211,7 @@ test('--create with names tmux rewrites ($, quotes, backslashes, C1 controls): o
   // and without --create the name as the user typed it finds what tmux made of it
   const r = await runScript('spawn-view', ['-L', srv.name, '--json', '--', '$dollar'])
   assert.equal(r.code, 0, r.stderr)
-  assert.equal(srv.sessions().filter((s) => !VIEW.test(s.name)).length, 6)
+  assert.equal(srv.sessions().filter((s) => !VIEW.test(s.name)).length, names.length + 1)
 })
 
 test('a name over 1000 bytes is refused before anything is made, and says the limit', async (t) => {
