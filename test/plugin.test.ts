@@ -195,15 +195,19 @@ test('a view a closed tab left is reused by the next spawn, and marked with the 
   assert.equal(srv.sessions().length, 2)
 })
 
-test('LEADER|CTRL c sweeps now: an orphaned view goes, and a toast says how many', (t) => {
+test('LEADER|CTRL c sweeps now with the live tabs: an orphaned view and a closed tab\'s view go, a toast says how many', (t) => {
   const srv = withServer(t)
   const env = sandbox(t)
   srv.newSession('work')
   const gone = orphan(srv, env, 'work')
-  assert.deepEqual(srv.names(), [gone, 'work'].sort())
+  // a view of a tab WezTerm no longer has, used a moment ago: only the live tab list shows it is
+  // orphaned (without --live-tabs a sweep keeps a tracked view until --max-age)
+  const closed = script('spawn-view', ['-L', srv.name, '--print', '--no-reuse', '--tab', '99.closed', 'work'], env).trim()
+  srv.tmux(['set-option', '-t', `=${closed}:`, '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000) - 3600)])
+  assert.deepEqual(srv.names(), [gone, closed, 'work'].sort())
   const r = drive(t, env, 'sweep_key', real(srv))
   assert.deepEqual(srv.names(), ['work'])
-  assert.deepEqual(r.toasts.map((x) => [x.title, x.message, x.timeout]), [['tmux-views', 'Cleaned up 1 orphaned view session(s)', 4000]])
+  assert.deepEqual(r.toasts.map((x) => [x.title, x.message, x.timeout]), [['tmux-views', 'Cleaned up 2 orphaned view session(s)', 4000]])
   const [sweep] = r.children.filter((c) => c.argv.includes('--by=manual'))
   assert.equal(sweep.background, false)
   assert.ok(sweep.argv.includes('--by=manual') && sweep.argv.includes(`--socket=${srv.name}`))
