@@ -1,0 +1,191 @@
+// The edges of the pure rules (lib/views.ts) and of the tmux command text (lib/commands.ts) that
+// test/views.test.ts leaves open; written against the mutants `npm run mutate` found alive.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Session } from '../lib/sessions.ts'
+import { HOOK, chain, cleanValue, escapeArg, escapeName, hookCommand, hookConfLine, quoteForTmux, removable, shellQuote } from '../lib/commands.ts'
+import {
+  SAFE_TOKEN, VIEW_NAME, claimPending, findSession, judge, judgeAll, parentOf, rescueName, reusableViews, storedName, unattachedFor, viewKind, viewName, viewsOf,
+  type Policy,
+} from '../lib/views.ts'
+
+let ids = 0
+function session(p: Partial<Session>): Session {
+  return {
+    id: `$${ids++}`, name: 's', attached: 0, created: 1000, activity: 1000, lastAttached: null, group: null, groupSize: 0,
+    parentId: null, parentName: null, viewCreated: null, claim: null, claimAt: null, tab: null, title: null, icon: null, kept: false,
+    ...p,
+  }
+}
+const HOOK_RULE = (nowSec: number): Policy => ({ nowSec, graceSec: 30, maxAgeSec: null, liveTabs: null })
+const SWEEP_RULE = (nowSec: number, maxAgeSec = 300, liveTabs: Set<string> | null = null): Policy => ({ nowSec, graceSec: 30, maxAgeSec, liveTabs })
+
+// ---- names ------------------------------------------------------------------------------------
+
+test('view names: PARENT-view-SECONDS-RANDOM, parsed back only when the whole name has that form', () => {
+  assert.equal(viewName('work', 1700000000, 123456), 'work-view-1700000000-123456')
+  assert.deepEqual(VIEW_NAME.exec('a-view-b-view-1-2')?.slice(1), ['a-view-b', '1', '2'])
+  assert.deepEqual(VIEW_NAME.exec('line\nbreak-view-1-2')?.slice(1), ['line\nbreak', '1', '2'])
+  assert.equal(VIEW_NAME.exec('work-view-1-2x'), null)
+  assert.equal(VIEW_NAME.exec('work-view-1-'), null)
+  assert.equal(VIEW_NAME.exec('work-view--2'), null)
+})
+
+test('storedName writes every control character as tmux does', () => {
+  assert.equal(storedName('\r\b\f\v\x07\0'), '\\r\\b\\f\\v\\a\\000')
+  assert.equal(storedName('\x01\x1b\x7f'), '\\001\\033\\177')
+  assert.equal(storedName(' ~!"$'), ' ~!"$')
+  const all = [session({ name: 'a\\rb' }), session({ name: 'x_y' })]
+  assert.equal(findSession(all, 'a\rb')?.name, 'a\\rb')
+  assert.equal(findSession(all, 'x.y'), all[1])
+  assert.equal(findSession(all, 'x_y'), all[1])
+})
+
+// ---- views and parents ------------------------------------------------------------------------
+
+test('an older-design name is a view only when grouped, and grouped with its named parent', () => {
+  const parent = session({ name: 'work' }) // ungrouped
+  const lone = session({ name: 'work-view-1-2' }) // ungrouped too: null === null is no group
+  assert.equal(viewKind(lone, [parent, lone]), null)
+  const p2 = session({ name: 'notes', group: 'notes' })
+  const elsewhere = session({ name: 'notes-view-1-2', group: 'other' }) // its parent is in another group
+  assert.equal(viewKind(elsewhere, [p2, elsewhere]), null)
+  assert.equal(parentOf(elsewhere, [p2, elsewhere]), undefined)
+})
+
+test('parentOf: only a live parent in the view\'s own group, never the view itself', () => {
+  const parent = session({ name: 'work', group: 'work' })
+  const view = session({ name: 'v', group: 'work', parentId: parent.id })
+  assert.equal(parentOf(view, [parent, view]), parent)
+  const moved = { ...parent, group: 'other' }
+  assert.equal(parentOf(view, [moved, view]), undefined, 'a parent in another group')
+  const ungrouped = session({ name: 'u', parentId: '$p' })
+  const ungroupedParent = session({ id: '$p', name: 'p' })
+  assert.equal(parentOf(ungrouped, [ungroupedParent, ungrouped]), undefined, 'no group at all')
+  const self = session({ id: '$self', name: 'x', group: 'g', parentId: '$self' })
+  assert.equal(parentOf(self, [self]), undefined, 'marks naming the view itself')
+  assert.equal(parentOf(session({ name: 'gone-view-1-2', group: 'gone' }), []), undefined, 'an older-design view whose parent is gone')
+  // an older-design view whose namesake is itself a view (of another parent) has no parent
+  const fake = session({ name: 'w', group: 'g', parentId: '$elsewhere' })
+  const legacy = session({ name: 'w-view-1-2', group: 'g' })
+  assert.equal(parentOf(legacy, [fake, legacy]), undefined)
+})
+
+test('viewsOf: the views of this parent only', () => {
+  const work = session({ name: 'work', group: 'work' })
+  const notes = session({ name: 'notes', group: 'notes' })
+  const mine = session({ name: 'a', group: 'work', parentId: work.id })
+  const theirs = session({ name: 'b', group: 'notes', parentId: notes.id })
+  const plain = session({ name: 'c', group: 'work' })
+  assert.deepEqual(viewsOf(work, [work, notes, mine, theirs, plain]), [mine])
+})
+
+// ---- claims, reuse, age -----------------------------------------------------------------------
+
+test('claims: the grace ends exactly graceSec after the claim; an attach at the claim second counts', () => {
+  const v = session({ claimAt: 100 })
+  assert.equal(claimPending(v, 129, 30), true)
+  assert.equal(claimPending(v, 130, 30), false)
+  assert.equal(claimPending({ ...v, lastAttached: 100 }, 101, 30), false)
+})
+
+test('reusable views: most recently used first, never-attached ones last', () => {
+  const parent = session({ name: 'work', group: 'work' })
+  const mk = (lastAttached: number | null) => session({ group: 'work', parentId: parent.id, lastAttached })
+  const [a, b, c, d] = [mk(100), mk(300), mk(null), mk(200)]
+  assert.deepEqual(reusableViews(parent, [parent, a, b, c, d], 1000, 30), [b, d, a, c])
+})
+
+test('unattachedFor counts from the latest of last attach, activity, creation and claim', () => {
+  const base = { created: 100, activity: 100 }
+  assert.equal(unattachedFor(session({ ...base, lastAttached: 500 }), 1000), 500)
+  assert.equal(unattachedFor(session({ ...base, claimAt: 700 }), 1000), 300)
+  assert.equal(unattachedFor(session({ ...base, activity: 800 }), 1000), 200)
+  assert.equal(unattachedFor(session({ created: 900, activity: 100 }), 1000), 100)
+  assert.equal(unattachedFor(session({ ...base, lastAttached: 600, claimAt: 400 }), 1000), 400)
+})
+
+// ---- verdicts ---------------------------------------------------------------------------------
+
+test('judge: each rule in order, with its reason and whether the view may go', () => {
+  const now = 10_000
+  const parent = session({ name: 'work', group: 'work', groupSize: 2 })
+  const mk = (p: Partial<Session>) => session({ group: 'work', groupSize: 2, parentId: parent.id, created: now - 60, activity: now - 60, ...p })
+  const verdict = (v: Session, p: Policy) => {
+    const { remove, reason } = judge(v, 'marked', [parent, v], p)
+    return [remove, reason]
+  }
+  assert.deepEqual(verdict(mk({ attached: 2 }), HOOK_RULE(now)), [false, 'attached'])
+  assert.deepEqual(verdict(mk({ claim: 'tok-1', claimAt: now - 1 }), HOOK_RULE(now)), [false, 'claimed'])
+  assert.deepEqual(verdict(mk({ claim: 'tok 1' }), HOOK_RULE(now)), [false, 'claimed'], 'a token unsafe in a format')
+  assert.deepEqual(verdict(mk({ claim: 'tok_1-A' }), HOOK_RULE(now)), [true, 'orphan'])
+  assert.deepEqual(verdict(mk({ groupSize: 1 }), HOOK_RULE(now)), [false, 'last-of-group'])
+  assert.deepEqual(verdict(mk({ groupSize: 1, tab: '3' }), SWEEP_RULE(now)), [false, 'last-of-group'], 'alone, even when tracked')
+  assert.deepEqual(verdict(mk({}), HOOK_RULE(now)), [true, 'orphan'])
+  assert.deepEqual(verdict(mk({}), SWEEP_RULE(now)), [true, 'untracked'])
+  assert.deepEqual(verdict(mk({ tab: '3' }), SWEEP_RULE(now, 300, new Set(['4']))), [true, 'untracked'])
+  assert.deepEqual(verdict(mk({ tab: '3' }), SWEEP_RULE(now, 300, new Set(['3']))), [false, 'tracked'])
+  assert.deepEqual(verdict(mk({ tab: '3' }), SWEEP_RULE(now, 60)), [true, 'expired'], 'unattached exactly max-age')
+  assert.deepEqual(verdict(mk({ tab: '3' }), SWEEP_RULE(now, 61)), [false, 'tracked'])
+  assert.equal(judge(mk({}), 'legacy', [parent], HOOK_RULE(now)).kind, 'legacy')
+  assert.equal(judge(mk({}), 'marked', [parent], HOOK_RULE(now)).parent, parent)
+  assert.equal(SAFE_TOKEN.test(''), true)
+  assert.equal(SAFE_TOKEN.test('a#{b}'), false)
+})
+
+test('judgeAll: a view kept for its own reason does not use up its group\'s members', () => {
+  const now = 10_000
+  // parent gone; one view attached (kept), one orphan: the orphan may go, the attached one holds the windows
+  const attached = session({ group: 'g', groupSize: 2, parentId: '$gone', attached: 1, created: 1 })
+  const orphan = session({ group: 'g', groupSize: 2, parentId: '$gone', created: 2 })
+  assert.deepEqual(judgeAll([attached, orphan], HOOK_RULE(now)).map((v) => [v.remove, v.reason]), [[false, 'attached'], [true, 'orphan']])
+  // sessions that are no views are not judged
+  assert.deepEqual(judgeAll([session({ name: 'plain' })], HOOK_RULE(now)), [])
+})
+
+test('rescueName: the parent\'s name for the last of a group whose parent is gone, if free', () => {
+  const now = 10_000
+  const marked = session({ name: 'x-view-1-2', group: 'work', groupSize: 1, parentId: '$gone', parentName: 'work' })
+  const [v] = judgeAll([marked], HOOK_RULE(now))
+  assert.equal(rescueName(v, [marked]), 'work')
+  assert.equal(rescueName(v, [marked, session({ name: 'work' })]), null, 'the name is taken')
+  const legacy = session({ name: 'notes-view-1-2', group: 'notes', groupSize: 1 })
+  assert.equal(rescueName({ view: legacy, kind: 'legacy', parent: undefined, remove: false, reason: 'last-of-group' }, [legacy]), 'notes')
+  assert.equal(rescueName({ view: legacy, kind: 'legacy', parent: undefined, remove: false, reason: 'attached' }, [legacy]), null)
+  assert.equal(rescueName({ view: legacy, kind: 'legacy', parent: legacy, remove: false, reason: 'last-of-group' }, [legacy]), null, 'parent alive')
+  const nameless = session({ name: 'odd', group: 'g', groupSize: 1, parentId: '$gone' })
+  assert.equal(rescueName({ view: nameless, kind: 'marked', parent: undefined, remove: false, reason: 'last-of-group' }, [nameless]), null)
+})
+
+// ---- command text -----------------------------------------------------------------------------
+
+test('arguments and names for tmux: a trailing ; escaped, # doubled, control characters cleaned', () => {
+  assert.equal(escapeArg(';'), '\\;')
+  assert.equal(escapeArg('a;b'), 'a;b')
+  assert.equal(escapeName('a#b##'), 'a##b####')
+  assert.deepEqual(chain([['a', 'x;']]), ['a', 'x\\;'])
+  assert.deepEqual(chain([['a'], ['b'], ['c']]), ['a', ';', 'b', ';', 'c'])
+  assert.deepEqual(chain([]), [])
+  assert.equal(cleanValue('a\tb\nc\rd\x00e\x1ff\x7fg h'), 'a b c d e f g h')
+})
+
+test('the kill guard compares clients, last attach, claim and group size in one format', () => {
+  const g = removable(session({ lastAttached: 1700000000, claim: 'tok-1' }))
+  assert.equal(g, '#{==:#{session_attached}/#{session_last_attached}/#{@tmux-views-claim}/#{e|>:#{session_group_size},1},0/1700000000/tok-1/1}')
+  assert.equal(removable(session({})), '#{==:#{session_attached}/#{session_last_attached}/#{@tmux-views-claim}/#{e|>:#{session_group_size},1},0///1}')
+})
+
+test('quoting: POSIX shell single quotes, and tmux\'s own parser', () => {
+  assert.equal(shellQuote("it's"), "'it'\\''s'")
+  assert.equal(shellQuote(''), "''")
+  assert.equal(quoteForTmux('plain $x "y"'), `'plain $x "y"'`)
+  assert.equal(quoteForTmux(`it's "a" $b \\c`), `"it's \\"a\\" \\$b \\\\c"`)
+})
+
+test('the hook: one fixed index, a run-shell that names no session, the same as a tmux.conf line', () => {
+  assert.equal(HOOK, 'client-detached[48]')
+  // (what tmux makes of these strings is tested against real servers: cleanup.test.ts, escaping.test.ts)
+  assert.equal(hookCommand('/usr/bin/node', '/opt/tv/on-detach.mjs'), `run-shell -b "'/usr/bin/env' -u NODE_OPTIONS '/usr/bin/node' '/opt/tv/on-detach.mjs' --hook"`)
+  assert.equal(hookCommand('/n', "/it's #1/x.mjs"), `run-shell -b "'/usr/bin/env' -u NODE_OPTIONS '/n' '/it'\\\\''s ##1/x.mjs' --hook"`)
+  assert.equal(hookConfLine('/n', '/e'), `set-hook -g 'client-detached[48]' "run-shell -b \\"'/usr/bin/env' -u NODE_OPTIONS '/n' '/e' --hook\\""`)
+})
