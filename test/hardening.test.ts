@@ -25,7 +25,9 @@ exec ${real} "$@"
 }
 
 test('16 spawns at once while 4 sweeps run and the hook fires: every tab gets its own view, none is lost', async (t) => {
-  const env = { ...process.env, ...sandbox() }
+  // the claim grace for the sweeps and the hook (the server's environment), so a storm that takes
+  // longer than the default 30 s on a slow machine still tests the race, not the clock
+  const env = { ...process.env, ...sandbox(), TMUX_VIEWS_GRACE: '1h' }
   const srv = withServer(t, env)
   srv.newSession('work')
   assert.equal((await runScript('on-detach', ['-L', srv.name, '--install'], { env })).code, 0)
@@ -35,7 +37,7 @@ test('16 spawns at once while 4 sweeps run and the hook fires: every tab gets it
     const v = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'], { env })).stdout.trim()
     leaving.push({ view: v, client: await srv.attach(srv.idOf(v)) })
   }
-  const spawns = Array.from({ length: 16 }, (_, i) => runScript('spawn-view', ['-L', srv.name, '--json', '--tab', String(i), 'work'], { env }))
+  const spawns = Array.from({ length: 16 }, (_, i) => runScript('spawn-view', ['-L', srv.name, '--json', '--grace', '1h', '--tab', String(i), 'work'], { env }))
   const sweeps = Array.from({ length: 4 }, () => runScript('sweep', ['-L', srv.name, '--json'], { env }))
   const detaches = leaving.map((l) => l.client.detach())
   const [spawned, swept] = await Promise.all([Promise.all(spawns), Promise.all(sweeps), Promise.all(detaches)])

@@ -28,15 +28,20 @@ const HOSTILE_DIR = `it's a "dir" $HOME #{session_name} %x`
 
 /**
  * A checkout at a hostile path: the given files copied (they find their directory themselves),
- * dist/ linked to the built one (`withDist`), or missing as before `npm ci`.
+ * and dist/ copied from the built one (`withDist`), or missing as before `npm ci`. A copy, not a
+ * symlink: node runs a symlinked script from its real path, so on-detach would then install a
+ * hook naming ROOT, and the hostile path would never reach tmux.
  */
 function checkout(t: TestContext, files: string[], withDist = true): string {
   const dir = path.join(tempDir(t, 'tv-checkout-'), HOSTILE_DIR)
   mkdirSync(dir)
   for (const f of files) cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true })
-  if (withDist) symlinkSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'))
+  if (withDist) cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true })
   return dir
 }
+
+/** The compiled on-detach of a checkout as tmux shows it in a hook: '#' doubled (run-shell expands formats). */
+const hookEntry = (dir: string) => path.join(dir, 'dist', 'scripts', 'on-detach.mjs').replaceAll('#', '##')
 
 /** What tmux's run-shell gets: a POSIX-quoted path, '#' doubled (run-shell expands formats). */
 function runShellArg(file: string): string {
@@ -146,7 +151,7 @@ test('@tmux-views-sweep-key binds prefix+KEY; the bound command sweeps this serv
 
   // a client of the parent presses the key: a control client runs the bound command as its own
   const client = await attach(t, srv, srv.sessions()[0].id)
-  const keep = await spawnView(srv, parent) // claimed a moment ago: kept
+  const keep = await spawnView(srv, parent) // claimed, inside the grace: kept
   const gone = await spawnView(srv, parent)
   orphan(srv, gone)
   client.proc.stdin!.write(`${m[1]}\n`)
@@ -200,7 +205,9 @@ test('tmux-views.conf as the server\'s config finds its checkout and installs th
   assert.equal(r.status, 0, r.stderr)
   let h = hooks(srv)
   assert.equal(h.length, 1, h.join('\n'))
-  assert.ok(h[0].includes(ON_DETACH), h[0])
+  // the checkout's own entry, at its hostile path (the part of it tmux's quoting leaves as it is)
+  assert.ok(h[0].includes(hookEntry(dir).slice(hookEntry(dir).indexOf('##{session_name}'))), h[0])
+  assert.ok(!h[0].includes(ON_DETACH), h[0])
   srv.tmux(['source-file', path.join(dir, 'tmux-views.conf')])
   h = hooks(srv)
   assert.equal(h.length, 1, h.join('\n'))

@@ -3,37 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { expireClaim, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
-import { assertShape, type Shape } from './shape.ts'
-
-const NAMES = ['string'] as const
-const KEPT = [{ name: 'string', reason: 'string' }] as const
-
-const SPAWN: Shape = { view: 'string', parent: 'string', reused: 'boolean', socket: 'string', id: 'string' }
-const ON_DETACH: Shape = { removed: NAMES, kept: KEPT, dryRun: 'boolean' }
-const SWEEP: Shape = {
-  removed: NAMES,
-  kept: KEPT,
-  dryRun: 'boolean',
-  'rescued?': [{ name: 'string', as: 'string' }],
-  'noServer?': 'true',
-}
-const VIEW_ROW: Shape = {
-  name: 'string',
-  id: 'string',
-  parent: 'string|null',
-  socket: 'string',
-  attached: 'integer',
-  state: ['oneOf', 'attached', 'orphan', 'grace', 'last-of-group'],
-  design: ['oneOf', 'marked', 'older'],
-  createdAt: 'iso-date',
-  lastAttachedAt: 'iso-date|null',
-  tab: 'string|null',
-  title: 'string|null',
-  icon: 'string|null',
-}
-const COUNTS: Shape = { views: 'integer', attached: 'integer', orphans: 'integer', removable: 'integer', grace: 'integer', lastOfGroup: 'integer' }
-const REPORT: Shape = { views: [VIEW_ROW], orphans: 'integer', counts: COUNTS }
-const TABS: Shape = { tabs: [{ tab: 'string', title: 'string|null', icon: 'string|null', parent: 'string|null', view: 'string', socket: 'string' }] }
+import { ON_DETACH, REPORT, SPAWN, SWEEP, TABS, assertShape, type Shape } from './shape.ts'
 
 async function json(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<Record<string, any>> {
   const r = await runScript(name, args, { env })

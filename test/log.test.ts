@@ -123,26 +123,39 @@ test('without a warn option the failure is one line on stderr', (t) => {
 test('8 processes appending at once never mix their lines', async (t) => {
   const env = stateEnv(t)
   const url = pathToFileURL(path.join(ROOT, 'lib', 'log.ts')).href
-  const startAt = Date.now() + 1500 // every child starts writing at the same moment
+  // A real start barrier: each child loads the code, says so, and waits for one 'go' sent to all
+  // of them once every child is ready, however slow the machine is to start them.
   const child = (p: number) => `
     const { appendEvents } = await import(${JSON.stringify(url)})
-    while (Date.now() < ${startAt}) await new Promise((r) => setTimeout(r, 5))
+    process.stdout.write('ready\\n')
+    await new Promise((r) => process.stdin.once('data', r))
     const warn = (m) => { process.stderr.write(m + '\\n'); process.exitCode = 1 }
     const ev = (n) => ({ time: new Date().toISOString(), event: 'created', layer: 'spawn', socket: 'p${p}',
       parent: 'work', view: 'p${p}-' + n + (n % 3 === 0 ? '-' + 'x'.repeat(3000) : '') })
     const opts = { env: { XDG_STATE_HOME: ${JSON.stringify(env.XDG_STATE_HOME)} }, maxBytes: 64 * 1024 * 1024, warn }
     for (let n = 0; n < 100; n++) appendEvents([ev(n)], opts)
     for (let n = 100; n < 200; n += 10) appendEvents(Array.from({ length: 10 }, (_, i) => ev(n + i)), opts)
+    process.stdin.destroy()
   `
-  const run = (p: number) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child(p)], { cwd: ROOT })
-      let stderr = ''
-      proc.stderr.on('data', (d) => (stderr += d))
+  const children = Array.from({ length: 8 }, (_, p) => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child(p)], { cwd: ROOT })
+    t.after(() => proc.kill('SIGKILL'))
+    let stderr = ''
+    proc.stderr.on('data', (d) => (stderr += d))
+    const ready = new Promise<void>((resolve, reject) => {
+      let out = ''
+      proc.stdout.on('data', (d) => (out += d) === 'ready\n' && resolve())
+      proc.on('close', (code) => reject(new Error(`child ${p} exited (${code}) before it was ready: ${stderr}`)))
+    })
+    const done = new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       proc.on('error', reject)
       proc.on('close', (code) => resolve({ code, stderr }))
     })
-  const results = await Promise.all(Array.from({ length: 8 }, (_, p) => run(p)))
+    return { proc, ready, done }
+  })
+  await Promise.all(children.map((c) => c.ready))
+  for (const c of children) c.proc.stdin.write('go\n')
+  const results = await Promise.all(children.map((c) => c.done))
   for (const r of results) assert.equal(r.code, 0, r.stderr)
 
   assert.equal(fs.existsSync(`${logPath(env)}.1`), false)

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { expireClaim, hookRunning, rcTrap, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { tryLock } from '../lib/lock.ts'
 import { hookCommand } from '../lib/commands.ts'
+import { REPORT, assertShape } from './shape.ts'
 
 // A grace far longer than any test: no spawn reuses a claimed view because the machine is slow.
 async function spawnView(srv: TestServer, env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
@@ -27,7 +28,8 @@ test("report's views and orphan count are what tmux itself says", async (t) => {
   srv.tmux(['new-session', '-d', '-t', '=work', '-s', 'work-view-1735324800-5432']) // older design
   const tab = await srv.attach(`=${a}`)
   t.after(() => tab.kill())
-  const r = await runScript('report', ['-L', srv.name, '--json'], { env })
+  // the grace set here: two views stay 'grace' however slow the machine
+  const r = await runScript('report', ['-L', srv.name, '--json', '--grace', '1h'], { env })
   assert.equal(r.code, 0, r.stderr)
   const out = JSON.parse(r.stdout)
   // tmux's own view of the same sessions
@@ -40,9 +42,9 @@ test("report's views and orphan count are what tmux itself says", async (t) => {
   assert.deepEqual([byName[a].tab, byName[a].title, byName[a].icon, byName[a].parent], ['1', 'editor', '✎', 'work'])
   assert.equal(byName['work-view-1735324800-5432'].design, 'older')
   assert.equal(byName['work-view-1735324800-5432'].state, 'orphan')
-  for (const v of out.views) for (const key of ['name', 'parent', 'attached', 'state', 'createdAt', 'lastAttachedAt', 'tab']) assert.ok(key in v, key)
+  assertShape(out, REPORT)
   // the table: grouped by parent, plain text when piped
-  const text = await runScript('report', ['-L', srv.name], { env: { ...env, COLUMNS: '120' } }) // wide: nothing cut
+  const text = await runScript('report', ['-L', srv.name, '--grace', '1h'], { env: { ...env, COLUMNS: '120' } }) // wide: nothing cut
   assert.equal(text.code, 0, text.stderr)
   assert.doesNotMatch(text.stdout, /\x1b\[/)
   assert.match(text.stdout, /^work$/m)

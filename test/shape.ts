@@ -62,3 +62,35 @@ export function assertShape(value: unknown, shape: Shape, where = '$'): void {
     assertShape(obj[name], (shape as Record<string, Shape>)[k], `${where}.${name}`)
   }
 }
+
+// ---- the --json outputs of the scripts (pinned in json-shapes.test.ts) -------------------------
+
+const NAMES = ['string'] as const
+const KEPT = [{ name: 'string', reason: 'string' }] as const
+
+export const SPAWN: Shape = { view: 'string', parent: 'string', reused: 'boolean', socket: 'string', id: 'string' }
+export const ON_DETACH: Shape = { removed: NAMES, kept: KEPT, dryRun: 'boolean' }
+export const SWEEP: Shape = {
+  removed: NAMES,
+  kept: KEPT,
+  dryRun: 'boolean',
+  'rescued?': [{ name: 'string', as: 'string' }],
+  'noServer?': 'true',
+}
+export const VIEW_ROW: Shape = {
+  name: 'string',
+  id: 'string',
+  parent: 'string|null',
+  socket: 'string',
+  attached: 'integer',
+  state: ['oneOf', 'attached', 'orphan', 'grace', 'last-of-group'],
+  design: ['oneOf', 'marked', 'older'],
+  createdAt: 'iso-date',
+  lastAttachedAt: 'iso-date|null',
+  tab: 'string|null',
+  title: 'string|null',
+  icon: 'string|null',
+}
+export const COUNTS: Shape = { views: 'integer', attached: 'integer', orphans: 'integer', removable: 'integer', grace: 'integer', lastOfGroup: 'integer' }
+export const REPORT: Shape = { views: [VIEW_ROW], orphans: 'integer', counts: COUNTS }
+export const TABS: Shape = { tabs: [{ tab: 'string', title: 'string|null', icon: 'string|null', parent: 'string|null', view: 'string', socket: 'string' }] }
