@@ -2,8 +2,9 @@
 // Part of the fast set `npm run mutate` runs (docs/mutation.md).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, compiledEntry, paint, parseDuration, parseFlags, runMain, scriptArgs, useColour } from '../lib/cli.ts'
 import { TmuxError } from '../lib/tmux.ts'
 
@@ -58,10 +59,11 @@ test('parseDuration: ms syntax, a bare number as seconds; anything else names th
   assert.equal(parseDuration('grace', '2h'), 7_200_000)
   assert.equal(parseDuration('grace', '30'), 30_000)
   assert.equal(parseDuration('grace', ' 1.5 '), 1_500)
+  assert.equal(parseDuration('grace', '1.25'), 1_250)
   assert.equal(parseDuration('grace', 0), 0)
   assert.equal(parseDuration('grace', '0s'), 0)
   // ('' is left out: ms() throws a plain Error for it, so `--grace=` is an "unexpected error", exit 1)
-  for (const bad of ['soon', '-5s', '1.2.3', '5 parsecs', 'Infinity'])
+  for (const bad of ['soon', '-5s', '1.2.3', '5 parsecs', 'Infinity', '1e3', '-5'])
     assert.throws(
       () => parseDuration('max-age', bad),
       (e: Error) => e instanceof UsageError && e.message === `--max-age wants a duration such as 30s, 5m or 2h, not '${bad.trim()}'`,
@@ -131,6 +133,9 @@ test('runMain: exit 0, or the code main returns; errors as one line with exit 1 
   const bug = await main(async () => { throw new TypeError('x is undefined') })
   assert.deepEqual(bug, { code: 1, stderr: 'tool: unexpected error: x is undefined\n' })
   assert.deepEqual(await main(async () => { throw 'a string' }), { code: 1, stderr: 'tool: unexpected error: a string\n' })
+  assert.deepEqual(await main(async () => { throw null }), { code: 1, stderr: 'tool: unexpected error: null\n' })
+  const debugNull = await main(async () => { throw null }, { TMUX_VIEWS_DEBUG: '1' })
+  assert.deepEqual([debugNull.code, debugNull.stderr.split('\n')[0]], [1, 'tool: unexpected error: null'])
   // the stack only on request, and only for an unexpected error
   const debug = await main(async () => { throw new TypeError('boom') }, { TMUX_VIEWS_DEBUG: '1' })
   assert.equal(debug.code, 1)
@@ -148,4 +153,21 @@ test('the server flags and their help', () => {
 test('compiledEntry: beside a compiled script, or in dist/scripts of the checkout for a source one', () => {
   assert.equal(compiledEntry(pathToFileURL('/co/dist/scripts/sweep.mjs').href, 'on-detach'), '/co/dist/scripts/on-detach.mjs')
   assert.equal(compiledEntry(pathToFileURL('/co/scripts/sweep.mts').href, 'on-detach'), '/co/dist/scripts/on-detach.mjs')
+})
+
+/** A script made of runMain in a process of its own (the exit code is set as the process ends). */
+function script(body: string): { status: number | null; stdout: string; stderr: string } {
+  const cli = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../lib/cli.ts')).href
+  const code = `import { runMain, silence, Failure } from ${JSON.stringify(cli)}\nawait runMain('tool', 'Usage: tool', async () => { ${body} })`
+  // the loader flags this process runs with (tsx; under npm run mutate also Stryker's hook), no --test ones
+  const flags = process.execArgv.filter((a) => !a.startsWith('--test'))
+  const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, TMUX_VIEWS_DEBUG: '' } })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+test('silence (the hook): no output and exit 0 whatever happens; without it a failure still exits 1', () => {
+  assert.deepEqual(script(`silence(); console.log('out'); console.error('err'); throw new Failure('boom')`), { status: 0, stdout: '', stderr: '' })
+  assert.deepEqual(script(`silence(); return 3`), { status: 0, stdout: '', stderr: '' })
+  assert.deepEqual(script(`console.log('out'); throw new Failure('boom')`), { status: 1, stdout: 'out\n', stderr: 'tool: boom\n' })
+  assert.deepEqual(script(`return 75`), { status: 75, stdout: '', stderr: '' })
 })

@@ -87,6 +87,9 @@ test('claims: the grace ends exactly graceSec after the claim; an attach at the 
   assert.equal(claimPending(v, 129, 30), true)
   assert.equal(claimPending(v, 130, 30), false)
   assert.equal(claimPending({ ...v, lastAttached: 100 }, 101, 30), false)
+  // whatever the clock says: no claim is never pending; never attached is not attached since the claim
+  assert.equal(claimPending(session({}), 10, 30), false)
+  assert.equal(claimPending(session({ claimAt: 0 }), 10, 30), true)
 })
 
 test('reusable views: most recently used first, never-attached ones last', () => {
@@ -94,6 +97,7 @@ test('reusable views: most recently used first, never-attached ones last', () =>
   const mk = (lastAttached: number | null) => session({ group: 'work', parentId: parent.id, lastAttached })
   const [a, b, c, d] = [mk(100), mk(300), mk(null), mk(200)]
   assert.deepEqual(reusableViews(parent, [parent, a, b, c, d], 1000, 30), [b, d, a, c])
+  assert.deepEqual(reusableViews(parent, [parent, c], 1, 0), [c], 'never attached: reusable at any time')
 })
 
 test('unattachedFor counts from the latest of last attach, activity, creation and claim', () => {

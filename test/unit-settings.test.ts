@@ -73,6 +73,7 @@ test('a bad duration in the environment names the variable, exit 2', () => {
   // a flag given too wins: the variable is not looked at, and the flag's own error names the flag
   assert.equal(loadSettings({ grace: '5s' }, { TMUX_VIEWS_GRACE: 'soon' }, false).grace, '5s')
   usage(() => loadSettings({ grace: 'later' }, {}, false), "--grace wants a duration such as 30s, 5m or 2h, not 'later'")
+  usage(() => loadSettings({ grace: 'later' }, { TMUX_VIEWS_GRACE: '5m' }, false), "--grace wants a duration such as 30s, 5m or 2h, not 'later'")
   // sockets are not durations
   assert.equal(loadSettings({}, { TMUX_VIEWS_SOCKET: 'soon' }, false).socket, 'soon')
 })
