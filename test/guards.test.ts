@@ -8,6 +8,7 @@ import path from 'node:path'
 import { expireClaim, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { shellQuote } from '../lib/commands.ts'
 import { lockPath, runtimeDir } from '../lib/lock.ts'
+import { SWEEP, assertShape } from './shape.ts'
 
 const TMUX = process.env.TMUX_VIEWS_TMUX || 'tmux'
 
@@ -52,7 +53,7 @@ test('the parent is killed between a sweep\'s listing and its kill: the view, no
   const r = await runScript('sweep', ['-L', srv.name, '--json', '--grace', '30s'], { env: { ...env, ...race } })
   assert.equal(r.code, 0, r.stderr)
   assert.ok(existsSync(race.acted!), 'the parent was killed between the listing and the kill')
-  assert.deepEqual(JSON.parse(r.stdout), { removed: [], kept: [{ name: v, reason: 'changed' }], dryRun: false })
+  assert.deepEqual(JSON.parse(r.stdout), { removed: [], kept: [{ name: v, reason: 'changed' }], dryRun: false, skipped: [] })
   assert.deepEqual(srv.names(), [v])
   assert.deepEqual(programs(srv), before, 'both windows live on in the view')
 })
@@ -141,7 +142,9 @@ test('a lock file still being written (no pid yet) is busy, not stale; an old em
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
   writeFileSync(file, '') // another sweep between its open and its write
   const busy = await runScript('sweep', ['-L', srv.name, '--json'], { env })
-  assert.match(busy.stderr, /another sweep is working on/)
+  assert.equal(busy.code, 75, busy.stderr)
+  assertShape(JSON.parse(busy.stdout), SWEEP)
+  assert.deepEqual(JSON.parse(busy.stdout).skipped, [{ socket: srv.name, reason: 'busy' }])
   assert.ok(srv.names().includes(v), 'the sweep ran although another held the lock')
   assert.ok(existsSync(file), 'the lock of the other sweep was taken away')
   // a writer that died before writing its pid: stale after a while, and taken over

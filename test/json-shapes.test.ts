@@ -47,17 +47,17 @@ test('sweep --json: removed, kept with reasons, dryRun; rescued as {name, as}; n
 
   const dry = await json('sweep', ['-L', srv.name, '--json', '--dry-run', '--grace', '1h'], env)
   assertShape(dry, SWEEP)
-  assert.deepEqual(byName(dry as any), byName({ removed: [gone], kept: [{ name: kept, reason: 'claimed' }, { name: orphan, reason: 'last-of-group' }], dryRun: true }))
+  assert.deepEqual(byName(dry as any), byName({ removed: [gone], kept: [{ name: kept, reason: 'claimed' }, { name: orphan, reason: 'last-of-group' }], dryRun: true, skipped: [] }))
 
   const out = await json('sweep', ['-L', srv.name, '--json', '--rescue', '--grace', '1h'], env)
   assertShape(out, SWEEP)
-  assert.deepEqual(out, { removed: [gone], kept: [{ name: kept, reason: 'claimed' }], dryRun: false, rescued: [{ name: orphan, as: 'notes' }] })
+  assert.deepEqual(out, { removed: [gone], kept: [{ name: kept, reason: 'claimed' }], dryRun: false, skipped: [], rescued: [{ name: orphan, as: 'notes' }] })
   assert.deepEqual(srv.names(), [kept, 'notes', 'work'].sort())
 
   srv.kill()
   const none = await json('sweep', ['-L', srv.name, '--json'], env)
   assertShape(none, SWEEP)
-  assert.deepEqual(none, { removed: [], kept: [], dryRun: false, noServer: true })
+  assert.deepEqual(none, { removed: [], kept: [], dryRun: false, skipped: [], noServer: true })
 })
 
 test('on-detach --json: removed, kept with reasons, dryRun', async (t) => {

@@ -74,6 +74,7 @@ export const SWEEP: Shape = {
   removed: NAMES,
   kept: KEPT,
   dryRun: 'boolean',
+  skipped: [{ socket: 'string', reason: 'string' }],
   'rescued?': [{ name: 'string', as: 'string' }],
   'noServer?': 'true',
 }
