@@ -62,7 +62,7 @@ test('parseDuration: ms syntax, a bare number as seconds; anything else names th
   assert.equal(parseDuration('grace', 0), 0)
   assert.equal(parseDuration('grace', '0s'), 0)
   // ('' is left out: ms() throws a plain Error for it, so `--grace=` is an "unexpected error", exit 1)
-  for (const bad of ['soon', '-5s', '1.2.3', '5 parsecs', 'Infinity', '1e3', '-5'])
+  for (const bad of ['soon', '-5s', '1.2.3', '5 parsecs', 'Infinity', '1e3', '-5', '9'.repeat(400)])
     assert.throws(
       () => parseDuration('max-age', bad),
       (e: Error) => e instanceof UsageError && e.message === `--max-age wants a duration such as 30s, 5m or 2h, not '${bad.trim()}'`,
