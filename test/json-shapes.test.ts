@@ -89,7 +89,12 @@ test('report --json: every field of every view, createdAt the time the view was 
 
   const out = await json('report', ['-L', srv.name, '--json', '--grace', '1h'], env)
   assertShape(out, REPORT)
-  const byName = Object.fromEntries(out.views.map((v: { name: string }) => [v.name, v]))
+  const next = Object.fromEntries(out.views.map((v: { name: string; next: unknown }) => [v.name, v.next]))
+  const byName = Object.fromEntries(out.views.map(({ next: _, ...v }: { name: string; next: unknown }) => [v.name, v]))
+  // next: the hook leaves a view in its grace and takes the orphan of the older design
+  assert.equal((next[made.view] as { hook: boolean }).hook, false)
+  assert.ok((next[made.view] as { graceLeftSec: number }).graceLeftSec > 3000)
+  assert.equal((next['work-view-1735324800-5432'] as { hook: boolean }).hook, true)
   assert.deepEqual(byName[made.view], {
     name: made.view, id: made.id, parent: 'work', socket: srv.name, attached: 0, state: 'grace', design: 'marked',
     createdAt: new Date(createdSec * 1000).toISOString(), lastAttachedAt: null, tab: '3', title: 'logs', icon: '📜',

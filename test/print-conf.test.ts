@@ -9,19 +9,18 @@ test('--print-conf alone installs the same hook as --install, and it works', asy
   const conf = await runScript('on-detach', ['--print-conf'], { env })
   assert.equal(conf.code, 0, conf.stderr)
   const lines = conf.stdout.trimEnd().split('\n')
-  assert.equal(lines.length, 2, conf.stdout)
   assert.match(lines[0], /^# tmux-views: /)
-  assert.match(lines[1], /^set-hook -g 'client-detached\[48\]' /)
+  assert.ok(lines.some((l) => l.startsWith("set-hook -g 'client-detached[48]' ")), conf.stdout)
 
   const installed = withServer(t)
   installed.newSession('work')
   assert.equal((await runScript('on-detach', ['-L', installed.name, '--install'], { env })).code, 0)
-  const expected = installed.tmux(['show-hooks', '-g', 'client-detached']).stdout
+  const expected = installed.tmux(['show-hooks', '-g']).stdout
 
   const srv = withServer(t)
   srv.newSession('work')
   srv.tmux(['source-file', '-'], { input: conf.stdout })
-  assert.equal(srv.tmux(['show-hooks', '-g', 'client-detached']).stdout, expected)
+  assert.equal(srv.tmux(['show-hooks', '-g']).stdout, expected)
   const v = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'], { env })).stdout.trim()
   const tab = await srv.attach(srv.idOf(v))
   await tab.detach()

@@ -91,7 +91,8 @@ export const VIEW_ROW: Shape = {
   tab: 'string|null',
   title: 'string|null',
   icon: 'string|null',
+  next: { hook: 'boolean', sweepInSec: 'number|null', graceLeftSec: 'number|null' },
 }
 export const COUNTS: Shape = { views: 'integer', attached: 'integer', orphans: 'integer', removable: 'integer', grace: 'integer', lastOfGroup: 'integer' }
-export const REPORT: Shape = { views: [VIEW_ROW], orphans: 'integer', counts: COUNTS }
+export const REPORT: Shape = { views: [VIEW_ROW], orphans: 'integer', counts: COUNTS, skipped: [{ socket: 'string', reason: 'string' }] }
 export const TABS: Shape = { tabs: [{ tab: 'string', title: 'string|null', icon: 'string|null', parent: 'string|null', view: 'string', socket: 'string' }] }

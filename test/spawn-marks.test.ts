@@ -45,7 +45,7 @@ test('a view of the older design, reused, gets the marks of a new one and is tra
     { parentId: opt('parent-id'), parent: opt('parent'), created: opt('created'), tab: opt('tab') },
     { parentId, parent: 'work', created, tab: '4' },
   )
-  assert.match(opt('claim'), /^\d+-[0-9a-f]{12}$/)
+  assert.match(opt('claim'), /^\d+-[0-9a-z]+$/)
   // tracked now: report calls it a view of the current design
   const report = JSON.parse((await runScript('report', ['-L', srv.name, '--json', '--grace', '1h'], { env })).stdout)
   assert.deepEqual(report.views.map((v: { name: string; design: string; state: string }) => [v.name, v.design, v.state]), [[legacy, 'marked', 'grace']])

@@ -46,8 +46,8 @@ test('parseFlags: an unknown flag, a string flag given twice or without its valu
   usage(['-L', 'a', '--socket', 'b'], '--socket given twice')
   usage(['--grace'], '--grace needs a value')
   usage(['-n', '--grace'], '--grace needs a value')
-  // an explicitly empty value is a value (--grace= ''), and a lone '-' is an argument
-  assert.equal(parseFlags(['--grace='], SPEC).grace, '')
+  // a setting that must not be empty refuses --grace= too; a lone '-' is an argument
+  usage(['--grace='], '--grace needs a value')
   assert.deepEqual(parseFlags(['-'], SPEC)._, ['-'])
   assert.doesNotThrow(() => parseFlags(['--socket', 'x', 'y'], SPEC))
 })
@@ -70,7 +70,7 @@ test('parseDuration: ms syntax, a bare number as seconds; anything else names th
     )
 })
 
-test('colour only on a terminal, never with NO_COLOR (unless empty) or TERM=dumb', () => {
+test('colour only on a terminal, never with NO_COLOR (unless empty) or TERM=dumb', async () => {
   const tty = { isTTY: true } as NodeJS.WriteStream
   const pipe = { isTTY: false } as NodeJS.WriteStream
   assert.equal(useColour(tty, {}), true)
@@ -84,13 +84,13 @@ test('colour only on a terminal, never with NO_COLOR (unless empty) or TERM=dumb
   const saved = process.env.NO_COLOR
   try {
     delete process.env.NO_COLOR
-    assert.equal(paint(pipe).red('x'), 'x')
+    assert.equal((await paint(pipe)).red('x'), 'x')
     const term = process.env.TERM
     try {
       process.env.TERM = 'xterm'
-      assert.equal(paint(tty).red('x'), '\x1b[31mx\x1b[39m')
+      assert.equal((await paint(tty)).red('x'), '\x1b[31mx\x1b[39m')
       process.env.NO_COLOR = '1'
-      assert.equal(paint(tty).red('x'), 'x')
+      assert.equal((await paint(tty)).red('x'), 'x')
     } finally {
       if (term === undefined) delete process.env.TERM
       else process.env.TERM = term
@@ -98,7 +98,7 @@ test('colour only on a terminal, never with NO_COLOR (unless empty) or TERM=dumb
     }
   } finally {
     if (saved !== undefined) process.env.NO_COLOR = saved
-    paint(pipe)
+    await paint(pipe)
   }
 })
 
@@ -127,7 +127,7 @@ test('runMain: exit 0, or the code main returns; errors as one line with exit 1 
     code: 2,
     stderr: "tool: bad flag\nUsage: tool [options]\nTry 'tool --help'.\n",
   })
-  assert.deepEqual(await main(async () => { throw new Failure('no such session\nsecond line') }), { code: 1, stderr: 'tool: no such session\n' })
+  assert.deepEqual(await main(async () => { throw new Failure('no such session\nsecond line') }), { code: 1, stderr: 'tool: no such session\\x0asecond line\n' }) // one line: control characters shown, not sent
   assert.deepEqual(await main(async () => { throw new TmuxError('no-server', "no tmux server on socket 'x'") }), { code: 1, stderr: "tool: no tmux server on socket 'x'\n" })
   const bug = await main(async () => { throw new TypeError('x is undefined') })
   assert.deepEqual(bug, { code: 1, stderr: 'tool: unexpected error: x is undefined\n' })
@@ -143,7 +143,8 @@ test('runMain: exit 0, or the code main returns; errors as one line with exit 1 
 })
 
 test('the server flags and their help', () => {
-  assert.deepEqual(SERVER_FLAGS, ['socket', 'socket-path'])
+  assert.deepEqual(SERVER_FLAGS, ['socket', 'socket-path', 'timeout'])
+  assert.match(SERVER_HELP, /^ {2}--timeout DURATION /m)
   assert.match(SERVER_HELP, /^ {2}-L, --socket NAME .*tmux -L/m)
   assert.match(SERVER_HELP, /^ {2}-S, --socket-path PATH .*tmux -S/m)
   assert.match(SERVER_HELP, /default: the server of \$TMUX, else tmux's default server/)

@@ -174,9 +174,11 @@ test('arguments and names for tmux: a trailing ; escaped, # doubled, control cha
 })
 
 test('the kill guard compares clients, last attach, claim and group size in one format', () => {
+  // (its behaviour against real servers and real races: guards.test.ts, cleanup.test.ts)
   const g = removable(session({ lastAttached: 1700000000, claim: 'tok-1' }))
-  assert.equal(g, '#{==:#{session_attached}/#{session_last_attached}/#{@tmux-views-claim}/#{e|>:#{session_group_size},1},0/1700000000/tok-1/1}')
-  assert.equal(removable(session({})), '#{==:#{session_attached}/#{session_last_attached}/#{@tmux-views-claim}/#{e|>:#{session_group_size},1},0///1}')
+  assert.ok(g.startsWith('#{==:#{session_attached}/#{session_last_attached}/#{@tmux-views-claim}/#{e|>:#{session_group_size},1}/'), g)
+  assert.ok(g.includes(',0/1700000000/tok-1/1/'), g)
+  assert.ok(removable(session({})).includes(',0///1/'))
 })
 
 test('quoting: POSIX shell single quotes, and tmux\'s own parser', () => {
@@ -189,7 +191,9 @@ test('quoting: POSIX shell single quotes, and tmux\'s own parser', () => {
 test('the hook: one fixed index, a run-shell that names no session, the same as a tmux.conf line', () => {
   assert.equal(HOOK, 'client-detached[48]')
   // (what tmux makes of these strings is tested against real servers: cleanup.test.ts, escaping.test.ts)
-  assert.equal(hookCommand('/usr/bin/node', '/opt/tv/on-detach.mjs'), `run-shell -b "'/usr/bin/env' -u NODE_OPTIONS '/usr/bin/node' '/opt/tv/on-detach.mjs' --hook"`)
-  assert.equal(hookCommand('/n', "/it's #1/x.mjs"), `run-shell -b "'/usr/bin/env' -u NODE_OPTIONS '/n' '/it'\\\\''s ##1/x.mjs' --hook"`)
-  assert.equal(hookConfLine('/n', '/e'), `set-hook -g 'client-detached[48]' "run-shell -b \\"'/usr/bin/env' -u NODE_OPTIONS '/n' '/e' --hook\\""`)
+  const cmd = hookCommand('/n', "/it's #1/x.mjs")
+  assert.ok(cmd.startsWith('run-shell -b "/bin/sh '), cmd)
+  assert.ok(cmd.includes(`'/n' '/it'\\\\''s ##1/x.mjs'`), 'node and entry POSIX-quoted, # doubled: ' + cmd)
+  assert.doesNotMatch(cmd, /[^#]#1/)
+  assert.ok(hookConfLine('/n', '/e').startsWith(`set-hook -g '${HOOK}' ${quoteForTmux(hookCommand('/n', '/e'))}`))
 })
