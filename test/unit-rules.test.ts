@@ -5,9 +5,10 @@ import assert from 'node:assert/strict'
 import type { Session } from '../lib/sessions.ts'
 import { HOOK, chain, cleanValue, escapeArg, escapeName, hookCommand, hookConfLine, quoteForTmux, removable, shellQuote } from '../lib/commands.ts'
 import {
-  SAFE_TOKEN, VIEW_NAME, claimPending, findSession, judge, judgeAll, parentOf, rescueName, reusableViews, storedName, unattachedFor, viewKind, viewName, viewsOf,
+  SAFE_TOKEN, VIEW_NAME, claimPending, findSession, judge, judgeAll, parentOf, rescueName, reusableViews, unattachedFor, viewKind, viewName, viewsOf,
   type Policy,
 } from '../lib/views.ts'
+import { storedName, tmuxVersion } from '../lib/version.ts'
 
 let ids = 0
 function session(p: Partial<Session>): Session {
@@ -31,14 +32,16 @@ test('view names: PARENT-view-SECONDS-RANDOM, parsed back only when the whole na
   assert.equal(VIEW_NAME.exec('work-view--2'), null)
 })
 
-test('storedName writes every control character as tmux does', () => {
-  assert.equal(storedName('\r\b\f\v\x07\0'), '\\r\\b\\f\\v\\a\\000')
-  assert.equal(storedName('\x01\x1b\x7f'), '\\001\\033\\177')
-  assert.equal(storedName(' ~!"$'), ' ~!"$')
+test('storedName writes every control character as tmux 3.3a does; findSession takes the stored name exactly', () => {
+  const v33 = tmuxVersion('tmux 3.3a')
+  assert.equal(storedName('\r\b\f\v\x07\0', v33), '\\r\\b\\f\\v\\a\\000')
+  assert.equal(storedName('\x01\x1b\x7f', v33), '\\001\\033\\177')
+  assert.equal(storedName(' ~!"', v33), ' ~!"')
   const all = [session({ name: 'a\\rb' }), session({ name: 'x_y' })]
-  assert.equal(findSession(all, 'a\rb')?.name, 'a\\rb')
-  assert.equal(findSession(all, 'x.y'), all[1])
+  assert.equal(findSession(all, storedName('a\rb', v33))?.name, 'a\\rb')
+  assert.equal(findSession(all, storedName('x.y', v33)), all[1])
   assert.equal(findSession(all, 'x_y'), all[1])
+  assert.equal(findSession(all, 'x.y'), undefined) // exact only: on 3.7+ 'x.y' is a name of its own
 })
 
 // ---- views and parents ------------------------------------------------------------------------
