@@ -51,8 +51,8 @@ export interface AppendOptions {
   warn?: (msg: string) => void
 }
 
-function openChecked(file: string): number {
-  const fd = fs.openSync(file, 'a', 0o600)
+/** `fd` once checkOpened passes (the file is ours, writable by no one else); closed if not. */
+function checked(file: string, fd: number): number {
   try {
     checkOpened(file, fd)
   } catch (e) {
@@ -60,6 +60,10 @@ function openChecked(file: string): number {
     throw e
   }
   return fd
+}
+
+function openChecked(file: string): number {
+  return checked(file, fs.openSync(file, 'a', 0o600))
 }
 
 /**
@@ -167,13 +171,7 @@ function openIfThere(file: string): number | null {
     if (code === 'ENOENT' || code === 'ENOTDIR') return null
     throw e
   }
-  try {
-    checkOpened(file, fd)
-  } catch (e) {
-    fs.closeSync(fd)
-    throw e
-  }
-  return fd
+  return checked(file, fd)
 }
 
 function inWindow(sinceMs: number | undefined, now: number): (e: LifecycleEvent) => boolean {

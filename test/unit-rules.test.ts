@@ -9,15 +9,8 @@ import {
   type Policy,
 } from '../lib/views.ts'
 import { storedName, tmuxVersion } from '../lib/version.ts'
+import { session } from './fixtures.ts'
 
-let ids = 0
-function session(p: Partial<Session>): Session {
-  return {
-    id: `$${ids++}`, name: 's', attached: 0, created: 1000, activity: 1000, lastAttached: null, group: null, groupSize: 0,
-    parentId: null, parentName: null, viewCreated: null, claim: null, claimAt: null, tab: null, title: null, icon: null, kept: false,
-    ...p,
-  }
-}
 const HOOK_RULE = (nowSec: number): Policy => ({ nowSec, graceSec: 30, maxAgeSec: null, liveTabs: null })
 const SWEEP_RULE = (nowSec: number, maxAgeSec = 300, liveTabs: Set<string> | null = null): Policy => ({ nowSec, graceSec: 30, maxAgeSec, liveTabs })
 

@@ -5,15 +5,8 @@ import { serverFrom } from '../lib/server.ts'
 import { SESSION_FIELDS, parseSessions, sessionFormat, type Session } from '../lib/sessions.ts'
 import { chain, escapeArg, escapeName } from '../lib/commands.ts'
 import { claimPending, findSession, groupConflict, judgeAll, parentOf, reusableViews, viewKind, viewsOf } from '../lib/views.ts'
+import { session } from './fixtures.ts'
 
-let ids = 0
-function session(p: Partial<Session>): Session {
-  return {
-    id: `$${ids++}`, name: 's', attached: 0, created: 1000, activity: 1000, lastAttached: null, group: null, groupSize: 0,
-    parentId: null, parentName: null, viewCreated: null, claim: null, claimAt: null, tab: null, title: null, icon: null, kept: false,
-    ...p,
-  }
-}
 
 test('the -F format and the parser come from one field list; each row and field framed by the tag', () => {
   const T = 'tvTAG'
