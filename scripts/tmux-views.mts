@@ -3,7 +3,7 @@
 // flags and output; the scripts themselves stay the copy-paste path.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { UsageError, runMain, version, VERSION_HELP } from '../lib/cli.ts'
+import { UsageError, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
 const COMMANDS: Record<string, string> = { spawn: 'spawn-view', 'spawn-view': 'spawn-view', 'on-detach': 'on-detach', sweep: 'sweep', report: 'report' }
 
@@ -25,7 +25,8 @@ ${VERSION_HELP}
 Exit status: that of the command; 2 for an unknown command.`
 
 const self = fileURLToPath(import.meta.url)
-const [first, ...rest] = process.argv.slice(2)
+// after this script's own path, whether run by node, tsx or `npx zx`
+const [first, ...rest] = scriptArgs(import.meta.url)
 const script = first === undefined ? undefined : COMMANDS[first]
 
 if (script) {
