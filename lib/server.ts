@@ -17,11 +17,18 @@ export function serverFrom(
 ): Server {
   if (flags.socket) return { kind: 'name', value: flags.socket }
   if (flags.socketPath) return { kind: 'path', value: flags.socketPath }
-  // $TMUX is "SOCKET_PATH,SERVER_PID,SESSION_INDEX" (the index is -1 while tmux reads its config,
-  // when TPM runs plugins); the path may itself hold commas.
-  const inside = env.TMUX?.replace(/,\d+,-?\d+$/, '')
+  const inside = tmuxSocket(env)
   if (inside) return { kind: 'path', value: inside }
   return { kind: 'default' }
+}
+
+/**
+ * The socket of the server whose pane this runs in, from $TMUX ("SOCKET_PATH,SERVER_PID,
+ * SESSION_INDEX"; the index is -1 while tmux reads its config, when TPM runs plugins; the path
+ * may itself hold commas), or undefined outside tmux.
+ */
+function tmuxSocket(env: NodeJS.ProcessEnv): string | undefined {
+  return env.TMUX?.replace(/,\d+,-?\d+$/, '') || undefined
 }
 
 export function serverArgs(server: Server): string[] {
@@ -143,7 +150,7 @@ export function socketPath(server: Server, env: NodeJS.ProcessEnv = process.env)
  * server ($TMUX names its socket), or inside 'another' server's pane.
  */
 export function whereAmI(server: Server, env: NodeJS.ProcessEnv = process.env): 'outside' | 'inside' | 'another' {
-  const mine = env.TMUX?.replace(/,\d+,-?\d+$/, '')
+  const mine = tmuxSocket(env)
   if (!mine) return 'outside'
   const real = (p: string) => {
     try {
