@@ -22,10 +22,16 @@ export function versionText(metaUrl: string): string {
   return `tmux-views ${pkg?.version ?? 'unknown'}${built ? ` (built from ${built.slice(0, 12)})` : ''}`
 }
 
+/** dist/build.json at `root`: the commit and the source hash the build was made from. */
+function buildInfo(root: string): { commit: string | null; sources: string | null } {
+  const info = readJson(path.join(root, 'dist', 'build.json')) as { commit?: unknown; sources?: unknown } | null
+  const text = (v: unknown) => (typeof v === 'string' ? v : null)
+  return { commit: text(info?.commit), sources: text(info?.sources) }
+}
+
 /** The commit dist/build.json names, or null. */
 export function builtFrom(root: string): string | null {
-  const info = readJson(path.join(root, 'dist', 'build.json')) as { commit?: unknown } | null
-  return typeof info?.commit === 'string' ? info.commit : null
+  return buildInfo(root).commit
 }
 
 /**
@@ -63,13 +69,12 @@ export function checkoutCommit(root: string): string | null {
  * so a commit that changed no source (docs, tests) is not called stale.
  */
 export function staleBuild(root: string): string | null {
-  const built = builtFrom(root)
+  const { commit: built, sources } = buildInfo(root)
   if (built === null || !fs.existsSync(path.join(root, '.git'))) return null
   const head = checkoutCommit(root)
   if (head === null || head === built) return null
-  const info = readJson(path.join(root, 'dist', 'build.json')) as { sources?: unknown } | null
   try {
-    if (typeof info?.sources === 'string' && info.sources === sourceHash(root)) return null
+    if (sources !== null && sources === sourceHash(root)) return null
   } catch {} // sources unreadable: the commits decide
   return `dist/ was built from ${built.slice(0, 12)}, the checkout is at ${head.slice(0, 12)}: run 'npm ci' in ${root}`
 }
