@@ -5,10 +5,11 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ROOT, noConfigTmux, retryUntil, runScript, withServer } from './helpers.ts'
+import { descendants } from '../tools/proc.mjs'
 
 const VIEW = /^(.*)-view-\d+-\d+$/s
 
@@ -50,25 +51,13 @@ async function xvfb(t: TestContext): Promise<string> {
 
 /** The processes below `pid`, each with the program it runs. */
 function tree(pid: number): Array<{ pid: number; exe: string }> {
-  const kids = new Map<number, number[]>()
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+  return descendants(pid).flatMap((k) => {
     try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      kids.set(ppid, [...(kids.get(ppid) ?? []), p])
-    } catch {}
-  }
-  const out: Array<{ pid: number; exe: string }> = []
-  const walk = (p: number) => {
-    for (const k of kids.get(p) ?? []) {
-      try {
-        out.push({ pid: k, exe: path.basename(readlinkSync(`/proc/${k}/exe`)) })
-      } catch {}
-      walk(k)
+      return [{ pid: k, exe: path.basename(readlinkSync(`/proc/${k}/exe`)) }]
+    } catch {
+      return [] // gone meanwhile, or not ours to read
     }
-  }
-  walk(pid)
-  return out
+  })
 }
 
 interface KittyWindow { id: number; pid: number; tab: number }

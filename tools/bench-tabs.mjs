@@ -3,24 +3,14 @@
 // is the tab's program, exactly as a terminal starts it; after the view is attached, the pane's
 // process tree is read from /proc: node processes and resident memory (VmRSS).
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
+import { descendants } from './proc.mjs'
 
 const sq = (s) => `'${s.replaceAll("'", `'\\''`)}'`
 
-function tree(pid) {
-  const kids = new Map()
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      kids.set(ppid, [...(kids.get(ppid) ?? []), p])
-    } catch {}
-  }
-  const out = [pid]
-  for (let i = 0; i < out.length; i++) out.push(...(kids.get(out[i]) ?? []))
-  return out
-}
+/** `pid` and every process below it. */
+const tree = (pid) => [pid, ...descendants(pid)]
 
 function status(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8')
