@@ -1,4 +1,5 @@
 // What every script shares: flags, exit codes, one-line errors, colour only on a terminal.
+import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 // zx re-exports minimist only from its full index, whose vendor bundle costs ~50 ms at every start;
@@ -81,6 +82,25 @@ let silenced = false
 export function silence() {
   silenced = true
   process.stdout.write = process.stderr.write = (() => true) as typeof process.stdout.write
+}
+
+/**
+ * Print one line on stdout with a plain write(2): console.log's first use sets up a stream, which
+ * costs ~4 ms of a start that terminals pay on every new tab. A stdout left non-blocking by whoever
+ * shares it (EAGAIN) gets the stream after all; silence() holds here too.
+ */
+export function say(line: string): void {
+  if (silenced) return
+  let buf = Buffer.from(`${line}\n`)
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(fs.writeSync(1, buf))
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
+      process.stdout.write(buf)
+      return
+    }
+  }
 }
 
 /** The line every script's --help shows for --version. */

@@ -3,7 +3,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createHash, randomBytes } from 'node:crypto'
 import { myUid, privateDir } from './paths.ts'
 import { Failure } from './errors.ts'
 
@@ -18,8 +17,17 @@ export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function lockPath(server: string, env: NodeJS.ProcessEnv = process.env): string {
-  const tag = createHash('sha256').update(server).digest('hex').slice(0, 16)
-  return path.join(runtimeDir(env), `sweep-${tag}.lock`)
+  return path.join(runtimeDir(env), `sweep-${fnv1a64(server)}.lock`)
+}
+
+/**
+ * The lock's name for a server label: 64-bit FNV-1a of its UTF-8 bytes, 16 hex digits. Not
+ * node:crypto, which costs every hook ~3 ms to load; two labels sharing a lock would only take turns.
+ */
+export function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n
+  for (const b of Buffer.from(text, 'utf8')) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn
+  return h.toString(16).padStart(16, '0')
 }
 
 function alive(pid: number): boolean {
@@ -37,7 +45,7 @@ function alive(pid: number): boolean {
  * and leaves no lock, empty or otherwise. False when the lock exists.
  */
 function create(file: string): boolean {
-  const tmp = `${file}.new-${process.pid}-${randomBytes(4).toString('hex')}`
+  const tmp = `${file}.new-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
   try {
     fs.writeFileSync(tmp, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
     fs.linkSync(tmp, file)
@@ -46,7 +54,7 @@ function create(file: string): boolean {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw e
   } finally {
-    fs.rmSync(tmp, { force: true })
+    unlinkQuietly(tmp)
   }
 }
 
@@ -88,12 +96,19 @@ export function tryLock(file: string): (() => void) | null {
       try {
         fs.linkSync(aside, file)
       } catch {}
-      fs.rmSync(aside, { force: true })
+      unlinkQuietly(aside)
       return null
     }
-    fs.rmSync(aside, { force: true })
+    unlinkQuietly(aside)
   }
   return null
+}
+
+/** unlink, ignoring a file already gone (fs.rmSync would load its whole rimraf for one file). */
+function unlinkQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file)
+  } catch {}
 }
 
 function readOr(file: string, fallback: string): string {

@@ -5,7 +5,7 @@ import { spawnView } from '../lib/spawn.ts'
 import { appendEvents } from '../lib/log.ts'
 import { loadSettings } from '../lib/config.ts'
 import { shellQuote } from '../lib/commands.ts'
-import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, VERSION_HELP, parseDuration, parseFlags, runMain, scriptArgs, version } from '../lib/cli.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, VERSION_HELP, parseDuration, parseFlags, runMain, say, scriptArgs, version } from '../lib/cli.ts'
 
 const USAGE = `Usage: spawn-view [options] [--] PARENT
 
@@ -77,13 +77,13 @@ await runMain('spawn-view', USAGE, async () => {
 
   appendEvents([{ time: new Date().toISOString(), event: view.reused ? 'reused' : 'created', layer: 'spawn', socket: tmux.label, parent: view.parent, view: view.view }])
   if (flags.json)
-    return void console.log(JSON.stringify({ view: view.view, parent: view.parent, reused: view.reused, socket: tmux.label, id: view.id }))
-  if (flags.print) return void console.log(view.view)
+    return say(JSON.stringify({ view: view.view, parent: view.parent, reused: view.reused, socket: tmux.label, id: view.id }))
+  if (flags.print) return say(view.view)
   if (flags.client !== undefined || where === 'inside') {
     // attach refuses to nest: inside tmux, switch this client (or the one named) instead.
     const client = flags.client !== undefined ? ['-c', flags.client as string] : []
     return void (await tmux.run([['switch-client', ...client, '-t', view.id]], { inherit: true }))
   }
-  if (flags['print-attach']) return void console.log(tmux.attachArgv(view.id).map(shellQuote).join(' '))
+  if (flags['print-attach']) return say(tmux.attachArgv(view.id).map(shellQuote).join(' '))
   await tmux.attach(view.id)
 })

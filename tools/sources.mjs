@@ -1,8 +1,8 @@
 // What a build of dist/ was made from: a hash over the sources it bundles, and the git commit.
 // tools/build.mjs writes both to dist/build.json; the tests refuse a dist/ built from other sources.
-import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 
 /** sha256 over lib/, scripts/ and package-lock.json (names and contents), in a fixed order. */
@@ -11,7 +11,8 @@ export function sourceHash(root) {
     .flatMap((dir) => readdirSync(path.join(root, dir)).filter((f) => /\.m?ts$/.test(f)).map((f) => `${dir}/${f}`))
     .sort()
   files.push('package-lock.json')
-  const hash = createHash('sha256')
+  // node:crypto only here: every entry imports this file (the stale-build check), few call it
+  const hash = createRequire(import.meta.url)('node:crypto').createHash('sha256')
   for (const f of files) hash.update(`${f}\0`).update(readFileSync(path.join(root, f))).update('\0')
   return hash.digest('hex')
 }
