@@ -33,7 +33,7 @@ export async function cleanup(tmux: Tmux, opts: CleanupOptions): Promise<Cleanup
   }
   const verdicts = (result.verdicts = judgeAll(sessions, opts.policy))
   const candidates = verdicts.filter((v) => v.remove)
-  const gone = new Set(opts.dryRun ? candidates.map((v) => v.view.id) : await tmux.removeViews(candidates.map((v) => v.view)))
+  const gone = new Set(opts.dryRun ? candidates.map((v) => v.view.id) : await tmux.removeViews(candidates.map((v) => v.view), sessions))
   const events: LifecycleEvent[] = []
   const event = (e: Omit<LifecycleEvent, 'time' | 'socket' | 'layer'>): LifecycleEvent =>
     ({ time: new Date().toISOString(), socket: tmux.label, layer: opts.layer, ...e })

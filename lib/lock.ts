@@ -24,7 +24,7 @@ export function lockPath(server: string, env: NodeJS.ProcessEnv = process.env): 
  * The lock's name for a server label: 64-bit FNV-1a of its UTF-8 bytes, 16 hex digits. Not
  * node:crypto, which costs every hook ~3 ms to load; two labels sharing a lock would only take turns.
  */
-export function fnv1a64(text: string): string {
+function fnv1a64(text: string): string {
   let h = 0xcbf29ce484222325n
   for (const b of Buffer.from(text, 'utf8')) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn
   return h.toString(16).padStart(16, '0')

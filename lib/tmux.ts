@@ -4,10 +4,13 @@ import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import path from 'node:path'
 import { serverArgs, serverLabel, socketProblem, type Server } from './server.ts'
-import { HOOKS, chain, cleanValue, escapeName, isOurHook, quoteForTmux, removable } from './commands.ts'
+import { HOOKS, chain, cleanValue, escapeName, isOurHook, keepsEveryGroup, quoteForTmux, removable, worldUnchanged } from './commands.ts'
 import { MARK, parseSessions, sessionFormat, type Session } from './sessions.ts'
 import { withoutNpm } from './env.ts'
 import { tmuxVersion, type TmuxVersion } from './version.ts'
+
+/** What the batch of unguarded kills prints instead when the server changed since the listing. */
+const CHANGED = 'tmux-views: changed since the listing'
 
 // ---- errors -----------------------------------------------------------------------------------
 
@@ -303,10 +306,29 @@ export class Tmux {
    * Remove views, one batched invocation. Each kill is guarded inside the server, at the moment of
    * the kill: still no client, the same last-attach time and claim as seen, and not the last
    * member of its group. Resolves with the ids this call removed: gone from the closing list, and
-   * not already gone when their guard ran (another cleanup's).
+   * not already gone when their guard ran (another cleanup's). Given `seen`, the listing the views
+   * were judged from, one check of the whole server stands in for the per-view guards when nothing
+   * changed since (a second invocation, with the guards, when something did).
    */
-  async removeViews(views: Session[]): Promise<string[]> {
+  async removeViews(views: Session[], seen?: Session[]): Promise<string[]> {
     if (views.length === 0) return []
+    // With the whole listing at hand: while the server is still exactly as listed (one format over
+    // every session, checked in the same atomic batch as the kills), the kills need no guards.
+    const unchanged = seen && keepsEveryGroup(seen, views) ? worldUnchanged(seen) : null
+    if (unchanged !== null) {
+      const { stdout } = await this.source([
+        `if-shell -F ${quoteForTmux(unchanged)} {`,
+        ...views.map((v) => `  kill-session -t ${quoteForTmux(v.id)}`),
+        `} { display-message -p ${quoteForTmux(CHANGED)} }`,
+        "list-sessions -F '#{session_id}'",
+      ])
+      const out = stdout.split('\n')
+      if (!out.includes(CHANGED)) {
+        const left = new Set(out)
+        return views.map((v) => v.id).filter((id) => !left.has(id))
+      }
+      // Something changed since the listing: each kill checks its own view after all.
+    }
     const { stdout, stderr } = await this.source([
       ...views.map((v) => `if-shell -F -t ${quoteForTmux(v.id)} ${quoteForTmux(removable(v))} { kill-session -t ${quoteForTmux(v.id)} }`),
       "list-sessions -F '#{session_id}'",

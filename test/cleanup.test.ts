@@ -9,6 +9,7 @@ import { ROOT, expireClaim, hookRunning, hostileNames, retryUntil, runScript, sa
 import { Tmux } from '../lib/tmux.ts'
 import { judgeAll } from '../lib/views.ts'
 import { lockPath } from '../lib/lock.ts'
+import { worldUnchanged } from '../lib/commands.ts'
 
 // A grace far longer than any test: no spawn reuses a claimed view because the machine is slow.
 async function spawnView(srv: TestServer, parent: string, ...args: string[]): Promise<string> {
@@ -195,22 +196,69 @@ test('sweep: untracked views go, tracked ones stay until --max-age, --live-tabs 
   assert.deepEqual(srv.names(), ['work'])
 })
 
-test('a kill guard loses the race on purpose: a client attaches between list and kill, the view survives', async (t) => {
+for (const how of ['per-view guards', 'the whole listing checked first'])
+  test(`a kill guard loses the race on purpose: a client attaches between list and kill, the view survives (${how})`, async (t) => {
+    const srv = withServer(t)
+    srv.newSession('work')
+    const v = await spawnView(srv, 'work')
+    const other = await spawnView(srv, 'work')
+    for (const x of [v, other]) expireClaim(srv, x)
+    const tmux = new Tmux({ kind: 'name', value: srv.name })
+    const seen = await tmux.listSessions()
+    const verdicts = judgeAll(seen, { nowSec: Math.floor(Date.now() / 1000), graceSec: 30, maxAgeSec: null, liveTabs: null })
+    const doomed = verdicts.filter((x) => x.remove).map((x) => x.view)
+    assert.deepEqual(doomed.map((x) => x.name).sort(), [v, other].sort())
+    const listing = how === 'per-view guards' ? undefined : seen
+    const otherId = seen.find((s) => s.name === other)!.id
+    const tab = await srv.attach(`=${v}`) // between the list and the kill
+    // the attached view stays; the other, untouched, still goes
+    assert.deepEqual(await tmux.removeViews(doomed, listing), [otherId])
+    assert.deepEqual(srv.names(), [v, 'work'].sort())
+    // ...and after that client has gone again, the stale verdict is still refused
+    await tab.detach()
+    assert.deepEqual(await tmux.removeViews(doomed.filter((x) => x.name === v), listing), [])
+    assert.ok(srv.names().includes(v))
+  })
+
+test('tmux reads the server exactly as the listing showed it, hostile names and marks included', async (t) => {
+  // The batch of unguarded kills runs only when #{S:WORLD_FORMAT} equals worldAsSeen(listing): on a
+  // tmux where they differ, every cleanup would pay for a second, guarded batch.
+  const srv = withServer(t)
+  const canary = path.join(mkdtempSync(path.join(tmpdir(), 'tv-canary-')), 'ran')
+  srv.newSession('work')
+  for (const name of hostileNames(canary).slice(0, 4)) srv.newSession(name.endsWith(';') ? name.slice(0, -1) + '\\;' : name)
+  const marked = await spawnView(srv, 'work')
+  const old = Math.floor(Date.now() / 1000) - 3600
+  srv.tmux(['new-session', '-d', '-t', '=work', '-s', `work-view-${old}-123456`]) // the older design's view
+  srv.tmux(['new-session', '-d', '-t', '=work', '-s', `work-view-${old}-1x`]) // not a view's name
+  const tab = await srv.attach(`=${marked}`)
+  const tmux = new Tmux({ kind: 'name', value: srv.name })
+  const seen = await tmux.listSessions()
+  assert.equal(seen.length, 8)
+  assert.equal(srv.tmux(['display-message', '-p', worldUnchanged(seen)!]).stdout, '1\n')
+  // ...and any change is seen: here, the attached view's client goes
+  await tab.detach()
+  assert.equal(srv.tmux(['display-message', '-p', worldUnchanged(seen)!]).stdout, '0\n')
+  assert.ok(!existsSync(canary))
+})
+
+test('a cleanup whose server did not change since its listing removes its views with one more tmux call', async (t) => {
   const srv = withServer(t)
   srv.newSession('work')
-  const v = await spawnView(srv, 'work')
-  expireClaim(srv, v)
-  const tmux = new Tmux({ kind: 'name', value: srv.name })
-  const verdicts = judgeAll(await tmux.listSessions(), { nowSec: Math.floor(Date.now() / 1000), graceSec: 30, maxAgeSec: null, liveTabs: null })
-  const doomed = verdicts.filter((x) => x.remove).map((x) => x.view)
-  assert.deepEqual(doomed.map((x) => x.name), [v])
-  const tab = await srv.attach(`=${v}`) // between the list and the kill
-  assert.deepEqual(await tmux.removeViews(doomed), [])
-  assert.ok(srv.names().includes(v))
-  // ...and after that client has gone again, the stale verdict is still refused
-  await tab.detach()
-  assert.deepEqual(await tmux.removeViews(doomed), [])
-  assert.ok(srv.names().includes(v))
+  srv.tmux(['set-option', '-g', 'default-shell', '/bin/sh'])
+  const old = Math.floor(Date.now() / 1000) - 3600
+  srv.tmux(['source-file', '-'], { input: Array.from({ length: 20 }, (_, i) => `new-session -d -t '=work' -s 'work-view-${old}-${100000 + i}'`).join('\n') + '\n' })
+  const marked = await spawnView(srv, 'work', '--no-reuse')
+  expireClaim(srv, marked)
+  // a tmux that notes each call's command before running it
+  const dir = mkdtempSync(path.join(tmpdir(), 'tv-calls-'))
+  const calls = path.join(dir, 'calls')
+  writeFileSync(path.join(dir, 'tmux'), `#!/bin/sh\nfor a in "$@"; do case "$a" in list-sessions|source-file) echo "$a" >> '${calls}';; esac; done\nexec '${process.env.TMUX_VIEWS_TMUX || 'tmux'}' "$@"\n`, { mode: 0o755 })
+  const r = await runScript('sweep', ['-L', srv.name, '--json'], { env: { ...sandbox(), TMUX_VIEWS_TMUX: path.join(dir, 'tmux') } })
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(JSON.parse(r.stdout).removed.length, 21, r.stdout)
+  assert.deepEqual(srv.names(), ['work'])
+  assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['list-sessions', 'source-file'])
 })
 
 test('a kill guard refuses a view that became the last of its group, or was claimed anew', async (t) => {

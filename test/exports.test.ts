@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 const SURFACE: Record<string, string> = {
   cleanup: 'cleanup',
   build: 'builtFrom checkoutCommit rootOf staleBuild versionText',
-  cli: 'Failure SERVER_FLAGS SERVER_HELP UsageError VERSION_HELP compiledEntry paint parseDuration parseFlags runMain scriptArgs silence useColour version',
+  cli: 'Failure SERVER_FLAGS SERVER_HELP UsageError VERSION_HELP compiledEntry paint parseDuration parseFlags runMain say scriptArgs silence useColour version',
   config: 'DEFAULTS configPath loadSettings readConfig',
   doctor: 'doctor hookPaths',
   leftovers: 'fileLeftovers serverLeftovers',
@@ -18,7 +18,7 @@ const SURFACE: Record<string, string> = {
   server: 'allServers serverArgs serverFrom serverLabel socketDir socketDirProblem socketPath socketProblem whereAmI',
   version: 'atLeast compareVersions hazards storedName tmuxVersion versionText',
   sessions: 'MARK SESSION_FIELDS parseSessions sessionFormat',
-  commands: 'HOOK HOOKS HOOK_MARK chain cleanValue escapeArg escapeName hookArgv hookCommand hookConfLine isOurHook quoteForTmux removable shellQuote',
+  commands: 'HOOK HOOKS HOOK_MARK WORLD_FORMAT chain cleanValue escapeArg escapeName hookArgv hookCommand hookConfLine isOurHook keepsEveryGroup quoteForTmux removable shellQuote worldAsSeen worldUnchanged',
   env: 'withoutNpm',
   errors: 'Failure UsageError',
   paths: 'checkIfThere checkOpened makeDirs myUid privateDir untrusted',

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Session } from '../lib/sessions.ts'
-import { HOOK, chain, cleanValue, escapeArg, escapeName, hookCommand, hookConfLine, quoteForTmux, removable, shellQuote } from '../lib/commands.ts'
+import { HOOK, WORLD_FORMAT, chain, cleanValue, escapeArg, escapeName, hookCommand, hookConfLine, keepsEveryGroup, quoteForTmux, removable, shellQuote, worldAsSeen, worldUnchanged } from '../lib/commands.ts'
 import {
   SAFE_TOKEN, VIEW_NAME, claimPending, findSession, judge, judgeAll, parentOf, rescueName, reusableViews, unattachedFor, viewKind, viewName, viewsOf,
   type Policy,
@@ -175,6 +175,43 @@ test('the kill guard compares clients, last attach, claim and group size in one 
   assert.ok(g.startsWith('#{==:#{session_attached}/#{session_last_attached}/#{@tmux-views-claim}/#{e|>:#{session_group_size},1}/'), g)
   assert.ok(g.includes(',0/1700000000/tok-1/1/'), g)
   assert.ok(removable(session({})).includes(',0///1/'))
+})
+
+test('the server as listed: one row per session in WORLD_FORMAT\'s fields, the name test only for unmarked ones', () => {
+  // (that tmux expands #{S:WORLD_FORMAT} to exactly this: cleanup.test.ts, on every tmux in CI)
+  assert.ok(WORLD_FORMAT.startsWith('#{session_id}/#{session_attached}/#{session_last_attached}/#{@tmux-views-claim}/#{@tmux-views-parent-id}/'))
+  const parent = session({ id: '$0', name: 'work', group: 'work', attached: 2, lastAttached: 1700000000 })
+  const marked = session({ id: '$3', name: 'x', group: 'work', parentId: '$0', claim: '123-abc_9' })
+  const legacy = session({ id: '$4', name: 'work-view-1700000000-123456', group: 'work' })
+  const renamed = session({ id: '$5', name: 'work-view-1700000000-123456 (mine)', group: 'work' })
+  assert.equal(worldAsSeen([parent, marked, legacy, renamed]), '$0/2/1700000000///0|$3/0//123-abc_9/$0/|$4/0////1|$5/0////0|')
+  assert.equal(worldAsSeen([]), '')
+  // a value that a format would read as syntax: no shortcut, the per-view guards run
+  for (const claim of ['a,b', 'a}b', '#{x}', "a'b", 'a b', 'a|b', 'a/b'])
+    assert.equal(worldAsSeen([parent, session({ claim })]), null, claim)
+})
+
+test('worldUnchanged: the world in the listing\'s order, then in id order when that differs', () => {
+  const a = session({ id: '$10', name: 'a' })
+  const b = session({ id: '$9', name: 'b' })
+  const S = `#{S:${WORLD_FORMAT}}`
+  assert.equal(worldUnchanged([b]), `#{==:${S},$9/0////0|}`)
+  assert.equal(worldUnchanged([a, b]), `#{?#{==:${S},$10/0////0|$9/0////0|},1,#{==:${S},$9/0////0|$10/0////0|}}`)
+  assert.equal(worldUnchanged([a, session({ claim: 'a,b' })]), null)
+})
+
+test('keepsEveryGroup: a plan may empty no group, and a session outside any group is never planned away', () => {
+  const parent = session({ group: 'work' })
+  const a = session({ group: 'work' })
+  const b = session({ group: 'work' })
+  const alone = session({ group: 'other' })
+  assert.equal(keepsEveryGroup([parent, a, b, alone], [a, b]), true)
+  assert.equal(keepsEveryGroup([a, b], [a]), true)
+  assert.equal(keepsEveryGroup([a, b], [a, b]), false)
+  assert.equal(keepsEveryGroup([parent, a, alone], [a, alone]), false)
+  assert.equal(keepsEveryGroup([parent, a], []), true)
+  const ungrouped = session({})
+  assert.equal(keepsEveryGroup([parent, ungrouped], [ungrouped]), false)
 })
 
 test('quoting: POSIX shell single quotes, and tmux\'s own parser', () => {
