@@ -107,6 +107,9 @@ const CMD = {
   floorNode: { label: 'floor: node -e 0', floor: 'node', argv: [process.execPath, '-e', '0'] },
   list: { label: "floor: sweep's list-sessions", floor: 'list' },
   batch: { label: "floor: sweep's guarded kill batch", floor: 'batch' },
+  // Start-up floors: spawn-view's and on-detach's own tmux calls, recorded and replayed the same way.
+  spawnCalls: { label: "floor: spawn-view's tmux calls", floor: 'spawn-view' },
+  detachCalls: { label: "floor: on-detach's tmux calls", floor: 'on-detach' },
 }
 
 // Asynchronous on purpose: a synchronous child would hold off SIGINT/SIGTERM handlers (and so the
@@ -141,6 +144,15 @@ function keepFloor(n, idsBefore) {
   recorded.set(n, { ids: idsBefore, list: list.argv, batch })
 }
 
+/** Every tmux call of the last probe, in the order they ran (by pid). */
+function recordedCalls() {
+  return readdirSync(RECORD).filter((f) => f.endsWith('.argv')).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10)).map((f) => ({
+    argv: readFileSync(path.join(RECORD, f), 'utf8').split('\0').slice(0, -1),
+    input: readFileSync(path.join(RECORD, f.replace(/argv$/, 'in')), 'utf8'),
+  }))
+}
+const startupCalls = new Map() // script -> its recorded tmux calls, from its start-up probe
+
 /** The recorded call for this fresh set: views are made in the same order, so ids map by rank. */
 function replay(n, which) {
   const r = recorded.get(n)
@@ -155,6 +167,20 @@ function replay(n, which) {
 
 /** Wall time of one run in ms (monotonic clock), with the plain tmux. */
 async function timeOnce(cmd, n) {
+  if (startupCalls.has(cmd.floor)) {
+    // a start-up floor: the script's own tmux calls, one after another, as a shell would run them
+    let ms = 0
+    for (const call of startupCalls.get(cmd.floor)) {
+      const file = path.join(TMP, 'call.in')
+      writeFileSync(file, call.input)
+      const stdin = openSync(file, 'r')
+      const t0 = process.hrtime.bigint()
+      await exec([REAL_TMUX, ...call.argv], PLAIN, { stdin })
+      ms += Number(process.hrtime.bigint() - t0) / 1e6
+      closeSync(stdin)
+    }
+    return ms
+  }
   const { argv, file } = cmd.floor === 'list' || cmd.floor === 'batch' ? replay(n, cmd.floor) : cmd
   const stdin = file ? openSync(file, 'r') : 'ignore' // like a shell's `< file`
   const t0 = process.hrtime.bigint()
@@ -212,6 +238,7 @@ async function measure(n, runs, groups) {
           rows.push(r)
           mine.set(cmd, r)
           if (cmd === CMD.sweep) keepFloor(n, before)
+          if (n === 0 && cmd.script) startupCalls.set(cmd.script, recordedCalls())
         }
         const now = sessionCount()
         if (left !== undefined && now !== left) fail(`${cmd.label} (${views} views) left ${now} sessions, expected ${left}`)
@@ -222,7 +249,8 @@ async function measure(n, runs, groups) {
 console.error(`bench: private tmux server '${SERVER}'; start-up ${STARTUP_RUNS} runs; views: ${SIZES.map((n) => `${n} x${SIZE_RUNS(n)}`).join(', ')}`)
 // Start-up: PARENT alone. spawn-view makes a view (the longer path: list, create chain, name);
 // on-detach then has nothing to do (the new view is claimed, waiting for its client).
-await measure(0, STARTUP_RUNS, [[[CMD.node0, '-'], [CMD.spawn, '0'], [CMD.detach, '1 claimed', 2]]])
+// Their floors replay the same tmux calls in a group of their own.
+await measure(0, STARTUP_RUNS, [[[CMD.node0, '-'], [CMD.spawn, '0'], [CMD.detach, '1 claimed', 2]], [[CMD.spawnCalls, '0'], [CMD.detachCalls, '1 claimed', 2]]])
 // n detached views: spawn-view reuses (claims) one, on-detach removes the other n-1; the sweep,
 // its floor and the loop each get a fresh set and must leave PARENT alone.
 for (const n of SIZES) {
@@ -303,9 +331,15 @@ console.log('| --- | --- | ---: | ---: |')
 for (const p of paths) console.log(`| \`${p.way}\` | ${p.node} | ${fmt(median(p.ms))} | ${fmt(Math.min(...p.ms))} |`)
 
 const ratio = (x) => `${fmt(x, 2)}x`
+// What no code of ours can go below: node's start plus the script's own tmux calls from a shell.
+const startFloor = (label, views) => node0 + med(label, views)
 const checks = [
   ['spawn-view --print / node -e 0', med('spawn-view --print', '0') / node0, '≤ 1.25x', (x) => x <= 1.25, ratio],
   ['on-detach (nothing to do) / node -e 0', med('on-detach', '1 claimed') / node0, '≤ 1.25x', (x) => x <= 1.25, ratio],
+  ["spawn-view's floor (node -e 0 + its 2 tmux calls) / node -e 0", startFloor(CMD.spawnCalls.label, '0') / node0, '-', () => true, ratio],
+  ["on-detach's floor (node -e 0 + its tmux call) / node -e 0", startFloor(CMD.detachCalls.label, '1 claimed') / node0, '-', () => true, ratio],
+  ['spawn-view --print / its floor', med('spawn-view --print', '0') / startFloor(CMD.spawnCalls.label, '0'), '-', () => true, ratio],
+  ['on-detach (nothing to do) / its floor', med('on-detach', '1 claimed') / startFloor(CMD.detachCalls.label, '1 claimed'), '-', () => true, ratio],
 ]
 if (SIZES.includes(1000)) {
   checks.push(['sweep / its floor, 1000 views', med('sweep', '1000') / floorOf('1000'), '≤ 1.2x', (x) => x <= 1.2, ratio])
