@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sourceHash } from '../tools/sources.mjs'
 
-/** The root of the checkout or package a script runs from (scripts/X.mts or dist/scripts/X.mjs). */
+/** The root of the checkout or package a script runs from (scripts/X.mts, or dist/scripts/X.cjs and its old name X.mjs). */
 export function rootOf(file: string): string {
   const dir = path.dirname(file)
   return path.basename(dir) === 'scripts' && path.basename(path.dirname(dir)) === 'dist'

@@ -120,7 +120,7 @@ export function version(metaUrl: string): void {
  */
 function warnStale(name: string) {
   const entry = process.argv[1] ?? ''
-  if (!/[/\\]dist[/\\]scripts[/\\][^/\\]+\.mjs$/.test(entry)) return
+  if (!/[/\\]dist[/\\]scripts[/\\][^/\\]+\.[cm]js$/.test(entry)) return
   const stale = staleBuild(rootOf(entry))
   if (stale) process.stderr.write(`${name}: ${stale}\n`)
 }
@@ -171,11 +171,12 @@ export const SERVER_HELP = `  -L, --socket NAME       tmux server socket name (t
   --timeout DURATION      how long one tmux call may wait for its server (default 5s; 0: no limit)`
 
 /**
- * The compiled entry of script `name` (dist/scripts/NAME.mjs), which hooks, timers and terminals
- * run: plain node on one file is the fast path. `metaUrl` is the calling script's import.meta.url.
+ * The compiled entry of script `name` (dist/scripts/NAME.cjs), which hooks, timers and terminals
+ * run: plain node on one CommonJS file is the fast path (dist/scripts/NAME.mjs is only the old
+ * name, kept for older wiring). `metaUrl` is the calling script's import.meta.url.
  */
 export function compiledEntry(metaUrl: string, name: string): string {
   const self = fileURLToPath(metaUrl)
-  const dir = self.endsWith('.mjs') ? path.dirname(self) : path.resolve(path.dirname(self), '../dist/scripts')
-  return path.join(dir, `${name}.mjs`)
+  const dir = /\.[cm]js$/.test(self) ? path.dirname(self) : path.resolve(path.dirname(self), '../dist/scripts')
+  return path.join(dir, `${name}.cjs`)
 }

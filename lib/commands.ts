@@ -104,9 +104,12 @@ export const HOOK = 'client-detached[48]'
  */
 export const HOOKS = [HOOK, 'client-session-changed[48]']
 
-/** The hook command is ours: it runs on-detach (the compiled entry, or the script itself). */
+/**
+ * The hook command is ours: it runs on-detach (the compiled entry on-detach.cjs, its old name
+ * on-detach.mjs, or the script itself).
+ */
 export function isOurHook(command: string): boolean {
-  return command.includes(HOOK_MARK) || /\/on-detach\.m[jt]s'?(?=[\s"]|$)/.test(command)
+  return command.includes(HOOK_MARK) || /\/on-detach\.(cjs|mjs|mts)'?(?=[\s"]|$)/.test(command)
 }
 
 /** POSIX shell single quotes. */

@@ -118,7 +118,7 @@ async function timer(): Promise<Timer> {
   if (enabled?.stdout.trim() === 'enabled') return { found: 'systemd user timer tmux-views-sweep.timer', systemd: true, cron: false }
   const systemd = (await run('systemctl', ['--user', 'show-environment']))?.code === 0
   const cron = await run('crontab', ['-l'])
-  const line = cron?.code === 0 ? cron.stdout.split('\n').find((l) => /sweep\.(mjs|mts)|tmux-views(-sweep\b| sweep\b)/.test(l) && !l.trim().startsWith('#')) : undefined
+  const line = cron?.code === 0 ? cron.stdout.split('\n').find((l) => /sweep\.(cjs|mjs|mts)|tmux-views(-sweep\b| sweep\b)/.test(l) && !l.trim().startsWith('#')) : undefined
   return { found: line ? `crontab: ${line.trim()}` : null, systemd, cron: cron !== null }
 }
 

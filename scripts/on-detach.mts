@@ -34,7 +34,7 @@ ${VERSION_HELP}
 
 Exit status: 0 ok (also when no server runs), 1 failure, 2 bad usage.`
 
-await runMain('on-detach', USAGE, async () => {
+void runMain('on-detach', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
     string: [...SERVER_FLAGS, 'grace'],
     boolean: ['install', 'uninstall', 'print-conf', 'dry-run', 'json', 'verbose', 'hook'],

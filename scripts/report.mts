@@ -41,7 +41,7 @@ Names, titles and icons are shown with control characters escaped; --json keeps 
 Exit status: 0 ok, 1 failure (or a doctor warning, or a socket skipped as untrusted),
 2 bad usage, 75 a server skipped as stuck (the others were listed).`
 
-await runMain('report', USAGE, async () => {
+void runMain('report', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
     string: [...SERVER_FLAGS, 'since', 'grace', 'max-age'],
     boolean: ['doctor', 'stats', 'tabs', 'leftovers', 'all-sockets', 'json'],

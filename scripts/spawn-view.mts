@@ -37,7 +37,7 @@ come from $XDG_CONFIG_HOME/tmux-views/config.json and TMUX_VIEWS_GRACE,
 TMUX_VIEWS_SOCKET, TMUX_VIEWS_SOCKET_PATH, as for the other scripts; flags win.
 Exit status: 0 ok, 1 failure (no server, no such session), 2 bad usage.`
 
-await runMain('spawn-view', USAGE, async () => {
+void runMain('spawn-view', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
     string: [...SERVER_FLAGS, 'tab', 'title', 'icon', 'grace', 'client'],
     boolean: ['print', 'json', 'print-attach', 'create', 'reuse', 'verbose'],

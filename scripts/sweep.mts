@@ -40,7 +40,7 @@ try again) or stuck (it did not answer within --timeout), the others swept.`
 
 const EX_TEMPFAIL = 75
 
-await runMain('sweep', USAGE, async () => {
+void runMain('sweep', USAGE, async () => {
   const flags = parseFlags(scriptArgs(import.meta.url), {
     string: [...SERVER_FLAGS, 'max-age', 'grace', 'live-tabs', 'by'],
     boolean: ['dry-run', 'all-sockets', 'rescue', 'json', 'verbose'],

@@ -33,9 +33,10 @@ if (script) {
   // The script reads its arguments after its own path in argv, as if started directly.
   const file = path.join(path.dirname(self), `${script}${path.extname(self)}`)
   process.argv = [process.argv[0], file, ...rest]
-  await import(new URL(`./${script}${path.extname(self)}`, import.meta.url).href)
+  // no top-level await: the compiled entry is CommonJS (tools/build.mjs); the script runs itself
+  void import(new URL(`./${script}${path.extname(self)}`, import.meta.url).href)
 } else {
-  await runMain('tmux-views', USAGE, async () => {
+  void runMain('tmux-views', USAGE, async () => {
     if (first === '-h' || first === '--help') return void console.log(USAGE)
     if (first === '--version') return version(import.meta.url)
     throw new UsageError(first === undefined ? 'COMMAND is missing' : `unknown command: ${first}`)
