@@ -77,7 +77,7 @@ find_node() {
 }
 
 main() {
-	local on_detach="$CURRENT_DIR/dist/scripts/on-detach.mjs" sweep="$CURRENT_DIR/dist/scripts/sweep.mjs"
+	local on_detach="$CURRENT_DIR/dist/scripts/on-detach.cjs" sweep="$CURRENT_DIR/dist/scripts/sweep.cjs"
 	local node hook key flag out script cmd
 	if [ ! -f "$on_detach" ] || [ ! -f "$sweep" ]; then
 		message "not built: run 'npm ci' in $CURRENT_DIR"

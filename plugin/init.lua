@@ -11,7 +11,7 @@ or from Lua:                          tv.spawn_tab(window, pane, { session = 'wo
 on another tmux server:               tv.action.spawn { session = 'notes', socket = 'my-workspace' }
 LEADER|CTRL c sweeps now (set config.leader yourself). Call apply_to_config after setting config.keys.
 
-The plugin runs the repository's compiled scripts (ROOT/dist/scripts/*.mjs): run `npm ci` in ROOT
+The plugin runs the repository's compiled scripts (ROOT/dist/scripts/*.cjs): run `npm ci` in ROOT
 once, and again after every update (the plugin's clone, see wezterm.plugin.list(), or your own
 checkout given as opts.root). A dist/ built from another commit than the checkout's is refused.
 
@@ -230,7 +230,7 @@ end
 -- argv for a script: no shell anywhere, so no name is ever parsed as a command.
 local function script(o, name, args, socket)
   if not o.root then return nil, 'cannot find the tmux-views checkout: set opts.root' end
-  local file = o.root .. '/dist/scripts/' .. name .. '.mjs'
+  local file = o.root .. '/dist/scripts/' .. name .. '.cjs'
   if not exists(file) then
     return nil, string.format('%s is missing: run npm ci in %s (or set opts.root)', file, o.root)
   end

@@ -77,7 +77,7 @@ if ((uninstall)); then
 	exit 0
 fi
 
-sweep="$root/dist/scripts/sweep.mjs"
+sweep="$root/dist/scripts/sweep.cjs"
 [[ -f $sweep ]] || die "$sweep is missing: run 'npm ci' in $root first"
 if [[ -z $node ]]; then
 	node="$(command -v node || true)"

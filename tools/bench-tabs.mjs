@@ -3,7 +3,7 @@
 // is the tab's program, exactly as a terminal starts it; after the view is attached, the pane's
 // process tree is read from /proc: node processes and resident memory (VmRSS).
 import { spawnSync } from 'node:child_process'
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { descendants } from './proc.mjs'
 
@@ -19,7 +19,7 @@ function status(pid) {
 
 /**
  * Open `tabs` tabs with each way of starting spawn-view, wait until their views are attached, and
- * measure. `dist` is the directory holding spawn-view.mjs; `bin` the launcher to copy beside it.
+ * measure. `dist` is the directory holding spawn-view.cjs; `bin` the launcher to copy beside it.
  */
 export async function benchTabs({ tmux, server, parent, dist, root, tmp, env, tabs = 3 }) {
   const term = `${server}-term`
@@ -29,15 +29,17 @@ export async function benchTabs({ tmux, server, parent, dist, root, tmp, env, ta
     return r.stdout
   }
   const s = (args) => spawnSync(tmux, ['-L', server, ...args], { encoding: 'utf8', env }).stdout
-  // the launcher finds ../dist/scripts/spawn-view.mjs beside itself: give it the benched build
+  // the launcher finds ../dist/scripts/spawn-view.cjs beside itself: give it the benched build
   const home = path.join(tmp, 'tabs-checkout')
   mkdirSync(path.join(home, 'bin'), { recursive: true })
   mkdirSync(path.join(home, 'dist'))
   symlinkSync(dist, path.join(home, 'dist', 'scripts'))
   copyFileSync(path.join(root, 'bin', 'tmux-view'), path.join(home, 'bin', 'tmux-view'))
   chmodSync(path.join(home, 'bin', 'tmux-view'), 0o755)
+  // a build from before the entries were CommonJS has only spawn-view.mjs
+  const spawn = existsSync(path.join(dist, 'spawn-view.cjs')) ? 'spawn-view.cjs' : 'spawn-view.mjs'
   const ways = [
-    { label: 'node spawn-view.mjs (before)', cmd: `${sq(process.execPath)} ${sq(path.join(dist, 'spawn-view.mjs'))}` },
+    { label: `node ${spawn} (before)`, cmd: `${sq(process.execPath)} ${sq(path.join(dist, spawn))}` },
     { label: 'bin/tmux-view (after)', cmd: `TMUX_VIEWS_NODE=${sq(process.execPath)} ${sq(path.join(home, 'bin', 'tmux-view'))}` },
   ]
   const rows = []

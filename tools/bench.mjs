@@ -29,8 +29,10 @@ const REAL_TMUX = process.env.TMUX_VIEWS_TMUX || which('tmux')
 if (!REAL_TMUX) fail('tmux is not installed')
 // BENCH_DIST=DIR benches another build (e.g. of a scratch copy with a change to try).
 const DIST = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(ROOT, 'dist/scripts')
+// The entries are NAME.cjs; a build from before they were CommonJS has only NAME.mjs.
+const EXT = existsSync(path.join(DIST, 'sweep.cjs')) ? 'cjs' : 'mjs'
 for (const s of ['spawn-view', 'on-detach', 'sweep'])
-  if (!existsSync(path.join(DIST, `${s}.mjs`))) fail(`${DIST}/${s}.mjs is missing: run 'npm run build' first`)
+  if (!existsSync(path.join(DIST, `${s}.${EXT}`))) fail(`${DIST}/${s}.${EXT} is missing: run 'npm run build' first`)
 const TMP = mkdtempSync(path.join(tmpdir(), 'tv-bench-'))
 // Whatever happens from here on, the private server, its socket and the temp dir go at exit.
 let running = null // the child being measured
@@ -93,7 +95,7 @@ function reset(n) {
 }
 
 // ---- the commands ----------------------------------------------------------------------------
-const entry = (s) => path.join(TMP, 'dist', `${s}.mjs`)
+const entry = (s) => path.join(TMP, 'dist', `${s}.${EXT}`)
 // The older design's manual cleanup: one list, then one tmux process per view.
 const LOOP = `for s in $(tmux -L "$1" list-sessions -F '#{session_name}' -f '#{&&:#{m:*-view-*,#{session_name}},#{==:#{session_attached},0}}'); do tmux -L "$1" kill-session -t "=$s"; done`
 const CMD = {
@@ -275,7 +277,7 @@ for (const node of [process.execPath, ...OTHER_NODES]) {
     major > 22 || (major === 22 && minor >= 18)
       ? ['node scripts/sweep.mts', [node, 'scripts/sweep.mts']]
       : ['node --import tsx scripts/sweep.mts', [node, '--import', 'tsx', 'scripts/sweep.mts']],
-    ['node dist/scripts/sweep.mjs', [node, entry('sweep')]],
+    [`node dist/scripts/sweep.${EXT}`, [node, entry('sweep')]],
   ].map(([way, argv]) => ({ node: version, way, argv: [...argv, '--dry-run', '-L', SERVER], ms: [] }))
   for (let i = 0; i < PATH_RUNS; i++)
     for (const w of ways) {
