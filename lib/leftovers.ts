@@ -24,7 +24,7 @@ export interface Leftover {
 }
 
 /** A hook command, binding or option value that is ours. */
-const OURS = new RegExp(`${HOOK_MARK}|tmux-views|on-detach\\.m[jt]s|sweep\\.m[jt]s`)
+const OURS = new RegExp(`${HOOK_MARK}|tmux-views|(on-detach|sweep)\\.(cjs|mjs|mts)`)
 
 /** What is left on one tmux server. No server: nothing there. */
 export async function serverLeftovers(tmux: Tmux): Promise<Leftover[]> {
