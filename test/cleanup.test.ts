@@ -53,7 +53,7 @@ test('--install twice gives one hook and keeps the hooks of other tools', async 
   const hooks = srv.tmux(['show-hooks', '-g', 'client-detached']).stdout.trim().split('\n')
   assert.equal(hooks.length, 2, hooks.join('\n'))
   assert.match(hooks[0], /^client-detached\[0\] display-message other-tool$/)
-  assert.match(hooks[1], /^client-detached\[48\] run-shell -b .*on-detach\.mjs/)
+  assert.match(hooks[1], /^client-detached\[48\] run-shell -b .*on-detach\.cjs/)
   assert.equal((await runScript('on-detach', ['-L', srv.name, '--uninstall'])).code, 0)
   assert.deepEqual(srv.tmux(['show-hooks', '-g', 'client-detached']).stdout.trim().split('\n'), [hooks[0]])
 })

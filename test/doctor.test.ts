@@ -6,7 +6,7 @@ import { ago, table } from '../lib/report.ts'
 import { hookCommand } from '../lib/commands.ts'
 
 test("the hook's node and script paths are read back from its command", () => {
-  assert.deepEqual(hookPaths(hookCommand('/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.mjs')), ['/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.mjs'])
+  assert.deepEqual(hookPaths(hookCommand('/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.cjs')), ['/usr/bin/node', '/opt/tv #1/dist/scripts/on-detach.cjs'])
 })
 
 test('ages are short and coarse; tables align on character count, not bytes', () => {

@@ -57,7 +57,7 @@ test('the hook installed from a checkout whose path holds # runs that checkout\'
   t.after(() => rmSync(path.dirname(dir), { recursive: true, force: true }))
   mkdirSync(dir)
   cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true })
-  const entry = path.join(dir, 'dist', 'scripts', 'on-detach.mjs')
+  const entry = path.join(dir, 'dist', 'scripts', 'on-detach.cjs')
   srv.newSession('work')
   const install = spawnSync(process.execPath, [entry, '-L', srv.name, '--install'], { encoding: 'utf8', env: { ...process.env, ...env } })
   assert.equal(install.status, 0, install.stderr)

@@ -12,7 +12,7 @@ import { shellQuote } from '../lib/commands.ts'
 
 const ENTRY = path.join(ROOT, 'tmux-views.tmux')
 const CONF = path.join(ROOT, 'tmux-views.conf')
-const ON_DETACH = path.join(ROOT, 'dist', 'scripts', 'on-detach.mjs')
+const ON_DETACH = path.join(ROOT, 'dist', 'scripts', 'on-detach.cjs')
 const TMUX = process.env.TMUX_VIEWS_TMUX || 'tmux'
 const which = (cmd: string) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' }).stdout.trim()
 
@@ -41,7 +41,7 @@ function checkout(t: TestContext, files: string[], withDist = true): string {
 }
 
 /** The compiled on-detach of a checkout as tmux shows it in a hook: '#' doubled (run-shell expands formats). */
-const hookEntry = (dir: string) => path.join(dir, 'dist', 'scripts', 'on-detach.mjs').replaceAll('#', '##')
+const hookEntry = (dir: string) => path.join(dir, 'dist', 'scripts', 'on-detach.cjs').replaceAll('#', '##')
 
 /** What tmux's run-shell gets: a POSIX-quoted path, '#' doubled (run-shell expands formats). */
 function runShellArg(file: string): string {
@@ -105,7 +105,7 @@ test('the TPM entry, run twice, installs one client-detached[48] hook and keeps 
   const h = hooks(srv)
   assert.equal(h.length, 2, h.join('\n'))
   assert.equal(h[0], 'client-detached[0] display-message other-tool')
-  assert.match(h[1], /^client-detached\[48\] run-shell -b .*'\S*\/dist\/scripts\/on-detach\.mjs' /)
+  assert.match(h[1], /^client-detached\[48\] run-shell -b .*'\S*\/dist\/scripts\/on-detach\.cjs' /)
   assert.ok(h[1].includes(ON_DETACH))
   // and it works: the view of a tab that closes goes
   const v = await spawnView(srv, 'work')
@@ -143,7 +143,7 @@ test('@tmux-views-sweep-key binds prefix+KEY; the bound command sweeps this serv
   const line = srv.tmux(['list-keys', '-T', 'prefix']).stdout.split('\n').find((l) => /^bind-key\s+-T\s+prefix\s+C\s/.test(l)) ?? ''
   const m = /^bind-key\s+-T\s+prefix\s+C\s+(run-shell -b .*)$/.exec(line)
   assert.ok(m, line)
-  assert.ok(m[1].includes('/dist/scripts/sweep.mjs'), line)
+  assert.ok(m[1].includes('/dist/scripts/sweep.cjs'), line)
   assert.ok(m[1].includes('--by manual'), line)
   // /bin/sh named, not assumed: tmux 3.5 runs run-shell with default-shell (fish, csh, ...)
   assert.ok(m[1].startsWith(`run-shell -b "'/bin/sh' -c '`), line)
@@ -270,7 +270,7 @@ test('systemd/install.sh --no-enable writes units that systemd accepts and whose
   assert.equal(verify.stderr.trim(), '', 'systemd-analyze warned')
 
   const argv = execArgv(/^ExecStart=(.*)$/m.exec(service)![1])
-  assert.deepEqual(argv, [path.join(nodeDir, 'node'), path.join(dir, 'dist', 'scripts', 'sweep.mjs'), '--all-sockets'])
+  assert.deepEqual(argv, [path.join(nodeDir, 'node'), path.join(dir, 'dist', 'scripts', 'sweep.cjs'), '--all-sockets'])
   const unitEnv = environment(service)
   assert.deepEqual(unitEnv, { TMUX_VIEWS_TMUX: which(TMUX), TMUX_TMPDIR: sockets })
 
@@ -300,7 +300,7 @@ test('systemd/install.sh refuses bad usage (2) and a checkout without a build (1
   const dir = checkout(t, ['systemd'], false)
   const r = spawnSync(path.join(dir, 'systemd', 'install.sh'), ['--no-enable'], { encoding: 'utf8', env })
   assert.equal(r.status, 1)
-  assert.match(r.stderr, /sweep\.mjs is missing: run 'npm ci'/)
+  assert.match(r.stderr, /sweep\.cjs is missing: run 'npm ci'/)
   assert.equal(existsSync(config), false)
 })
 

@@ -30,7 +30,7 @@ test('the documented sweep key is free in tmux; a bound key is taken with a mess
   }
   assert.equal(load(srv, 'V'), 'client-attached', 'no message for a free key')
   assert.match(load(srv, 'C'), /tmux-views: prefix \+ C was bound to customize-mode\b.*choose a free key/)
-  assert.match(srv.tmux(['list-keys', '-T', 'prefix', 'C']).stdout, /sweep\.mjs/)
+  assert.match(srv.tmux(['list-keys', '-T', 'prefix', 'C']).stdout, /sweep\.cjs/)
   assert.equal(load(srv, 'C'), 'client-attached', 'our own binding from an earlier load is no news')
   assert.match(load(srv, '"'), /prefix \+ \\" was bound to split-window/)
   assert.match(load(srv, '#'), /prefix \+ ## was bound to list-buffers/)

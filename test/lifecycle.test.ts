@@ -45,7 +45,7 @@ function noise(srv: TestServer): string[] {
 }
 
 function install(srv: TestServer, node: string, dir: string) {
-  const r = spawnSync(node, [path.join(dir, 'dist', 'scripts', 'on-detach.mjs'), '-L', srv.name, '--install'], { encoding: 'utf8' })
+  const r = spawnSync(node, [path.join(dir, 'dist', 'scripts', 'on-detach.cjs'), '-L', srv.name, '--install'], { encoding: 'utf8' })
   assert.equal(r.status, 0, r.stderr)
 }
 
@@ -89,7 +89,7 @@ test('the hook\'s shell part, run as tmux runs it: silent and exit 0 in every ca
   const srv = withServer(t)
   srv.newSession('work')
   const dir = checkout(t)
-  const entry = path.join(dir, 'dist', 'scripts', 'on-detach.mjs')
+  const entry = path.join(dir, 'dist', 'scripts', 'on-detach.cjs')
   const socket = srv.tmux(['display-message', '-p', '#{socket_path}']).stdout.trim()
   const run = (node: string) => {
     const [cmd, ...args] = hookArgv(node, entry)
@@ -108,7 +108,7 @@ test('the hook\'s shell part, run as tmux runs it: silent and exit 0 in every ca
 
 test('the hook command is plain words for any default-shell, and doctor reads its paths back', () => {
   const node = '/opt/n\'o de/bin/node'
-  const entry = `/home/u/it's "a" $HOME #{x} %y/dist/scripts/on-detach.mjs`
+  const entry = `/home/u/it's "a" $HOME #{x} %y/dist/scripts/on-detach.cjs`
   const cmd = hookCommand(node, entry)
   // what the shell gets: run-shell's argument, tmux's double quotes removed, formats expanded
   const sh = cmd.replace(/^run-shell -b "(.*)"$/s, '$1').replace(/\\([\\"$])/g, '$1')
@@ -134,7 +134,7 @@ test('on-detach: set-up flags that cannot go together are exit 2; --install says
   assert.deepEqual(hooks(srv), [], 'nothing was installed')
   const r = await runScript('on-detach', ['-L', srv.name, '--install'])
   assert.equal(r.code, 0)
-  assert.equal(r.stderr, `Installed the client-detached[48] and client-session-changed[48] hooks on '${srv.name}': they run ${process.execPath} ${path.join(ROOT, 'dist', 'scripts', 'on-detach.mjs')}\n`)
+  assert.equal(r.stderr, `Installed the client-detached[48] and client-session-changed[48] hooks on '${srv.name}': they run ${process.execPath} ${path.join(ROOT, 'dist', 'scripts', 'on-detach.cjs')}\n`)
   const u = await runScript('on-detach', ['-L', srv.name, '--uninstall'])
   assert.deepEqual([u.code, u.stderr], [0, `Removed the client-detached[48] and client-session-changed[48] hooks from '${srv.name}'\n`])
 })
@@ -163,12 +163,12 @@ test('doctor tells the truth: defaults without a config file, a timer only where
   assert.equal(c.config.ok, true)
   assert.equal(c.config.detail, `defaults (no file at ${path.join(home.XDG_CONFIG_HOME!, 'tmux-views', 'config.json')})`)
   assert.equal(c['sweep timer'].ok, true)
-  assert.match(c['sweep timer'].detail, /^none possible \(no systemd user manager, no crontab\): .*@tmux-views-sweep-key.* '\/\S+\/node' '\/\S+\/dist\/scripts\/sweep\.mjs'$/)
+  assert.match(c['sweep timer'].detail, /^none possible \(no systemd user manager, no crontab\): .*@tmux-views-sweep-key.* '\/\S+\/node' '\/\S+\/dist\/scripts\/sweep\.cjs'$/)
   // cron but no line of ours: a warning whose fix adds the line, with absolute paths
   fake('crontab', '[ "$1" = -l ] && { echo "no crontab for $USER" >&2; exit 1; }; cat > /dev/null')
   c = await checks()
   assert.equal(c['sweep timer'].ok, false)
-  assert.equal(c['sweep timer'].fix, `(crontab -l 2>/dev/null; echo '* * * * * '\\''${process.execPath}'\\'' '\\''${path.join(ROOT, 'dist', 'scripts', 'sweep.mjs')}'\\'' --all-sockets >/dev/null 2>&1') | crontab -`)
+  assert.equal(c['sweep timer'].fix, `(crontab -l 2>/dev/null; echo '* * * * * '\\''${process.execPath}'\\'' '\\''${path.join(ROOT, 'dist', 'scripts', 'sweep.cjs')}'\\'' --all-sockets >/dev/null 2>&1') | crontab -`)
   // a systemd user manager: the fix is the installer, by its absolute path
   fake('systemctl', '[ "$2" = show-environment ] && exit 0; echo disabled; exit 1')
   c = await checks()

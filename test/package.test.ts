@@ -70,7 +70,7 @@ test('npm pack + npm install -g: every command works from any directory with pla
   assert.equal(JSON.parse(report.stdout).views.length, 2)
   const installed = run('tmux-views', ['on-detach', '-L', srv.name, '--install'])
   assert.equal(installed.code, 0, installed.stderr)
-  assert.match(installed.stderr, new RegExp(`run .*${home.replaceAll('/', '\\/')}\\/dist\\/scripts\\/on-detach\\.mjs`))
+  assert.match(installed.stderr, new RegExp(`run .*${home.replaceAll('/', '\\/')}\\/dist\\/scripts\\/on-detach\\.cjs`))
   // the hook from the package removes the view of a tab that closes
   const tab = await srv.attach(`=${view}`)
   await tab.detach()

@@ -92,7 +92,7 @@ function viewOf(srv: TestServer, tab: Tab): Record<string, string> {
 }
 
 const script = (name: string, args: string[], env: NodeJS.ProcessEnv) => {
-  const r = spawnSync(process.execPath, [path.join(BUILD, 'dist', 'scripts', `${name}.mjs`), ...args], { encoding: 'utf8', env })
+  const r = spawnSync(process.execPath, [path.join(BUILD, 'dist', 'scripts', `${name}.cjs`), ...args], { encoding: 'utf8', env })
   assert.equal(r.status, 0, `${name}: ${r.stderr}`)
   return r.stdout
 }
@@ -150,7 +150,7 @@ test('update-status is throttled to one background sweep a minute; a changed tab
   assert.ok(r.children.every((c) => c.argv[0] === '/bin/sh' && c.argv[1] === '-c'), 'each pass in a marker shell')
   assert.deepEqual(r.children[0].argv.slice(4, 8), ['/usr/bin/timeout', '-k', '2', '60'], 'with a deadline')
   assert.deepEqual(r.passes[0].argv, ['/usr/bin/env', '-u', 'NODE_OPTIONS', 'TMUX_VIEWS_TMUX=/x/tmux', '/x/node',
-    path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--socket=sock', '--json', '--by=terminal', `--live-tabs=0.${I},1.${I}`])
+    path.join(BUILD, 'dist', 'scripts', 'sweep.cjs'), '--socket=sock', '--json', '--by=terminal', `--live-tabs=0.${I},1.${I}`])
 })
 
 test('spawn: a view grouped with its parent, marked with the tab WezTerm gave it, attached by the tab itself', async (t) => {
@@ -302,7 +302,7 @@ test('failures toast, log and open no tab', (t) => {
   const messages = r.toasts.map((x) => x.message)
   assert.match(messages[0], /^spawn-view: no session named 'nope'/)
   assert.match(messages[1], /needs \{ session = NAME \}/)
-  assert.equal(messages[2], `${empty}/dist/scripts/spawn-view.mjs is missing: run npm ci in ${empty} (or set opts.root)`)
+  assert.equal(messages[2], `${empty}/dist/scripts/spawn-view.cjs is missing: run npm ci in ${empty} (or set opts.root)`)
   assert.deepEqual(r.logs.filter((l) => l.level === 'error').map((l) => l.message), messages.map((m) => `tmux-views: ${m}`))
   assert.ok(r.toasts.every((x) => x.title === 'tmux-views' && x.timeout === 4000))
   assert.deepEqual(srv.names(), ['work'])
@@ -317,7 +317,7 @@ test('without opts, node and tmux are found where macOS GUI apps cannot see them
   }
   const r = drive(t, { ...env, HOME: home, PATH: '' }, 'discover')
   assert.deepEqual(r.children.map((c) => c.command), [['/usr/bin/env', '-u', 'NODE_OPTIONS', `TMUX_VIEWS_TMUX=${home}/.nix-profile/bin/tmux`, `${home}/.volta/bin/node`,
-    path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '--json', '--by=terminal', `--live-tabs=0.${r.instance}`]])
+    path.join(BUILD, 'dist', 'scripts', 'sweep.cjs'), '--json', '--by=terminal', `--live-tabs=0.${r.instance}`]])
 })
 
 // ---- issue 11: as strict as WezTerm -------------------------------------------------------------
@@ -329,7 +329,7 @@ test('copied and loaded under another name, the plugin finds its checkout throug
   copyFileSync(path.join(ROOT, 'plugin', 'init.lua'), path.join(config, 'tmux_views_copy.lua'))
   const r = drive(t, env, 'copied', { socket: 'sock', tmux: '/x/tmux', node: '/x/node', config_dir: config })
   assert.deepEqual(r.logs.filter((l) => l.level === 'error'), [])
-  assert.equal(r.children[0].command[5], path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'))
+  assert.equal(r.children[0].command[5], path.join(BUILD, 'dist', 'scripts', 'sweep.cjs'))
 })
 
 test('from an SSH-domain pane, with TMUX inherited, the tab runs tmux attach in the local domain', async (t) => {
@@ -363,7 +363,7 @@ test('LEADER|CTRL c with another sweep holding the lock says busy, and sweep --j
   const lock = lockPath(srv.name, env)
   mkdirSync(path.dirname(lock), { recursive: true, mode: 0o700 })
   writeFileSync(lock, `${process.pid}\n`) // a live holder: this test process
-  const s = spawnSync(process.execPath, [path.join(BUILD, 'dist', 'scripts', 'sweep.mjs'), '-L', srv.name, '--json'], { encoding: 'utf8', env })
+  const s = spawnSync(process.execPath, [path.join(BUILD, 'dist', 'scripts', 'sweep.cjs'), '-L', srv.name, '--json'], { encoding: 'utf8', env })
   assert.equal(s.status, 75, s.stderr)
   assert.deepEqual(JSON.parse(s.stdout).skipped, [{ socket: srv.name, reason: 'busy' }])
   const r = drive(t, env, 'sweep_key', real(srv))

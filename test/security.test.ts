@@ -319,7 +319,7 @@ test("--install, --uninstall and @tmux-views-hook off never touch the user's own
   let h = hooks(srv)
   assert.equal(h.length, 2, h.join('\n'))
   assert.equal(h[0], mine)
-  assert.match(h[1], /^client-detached\[49\] run-shell -b .*tmux-views-hook .*on-detach\.mjs'/)
+  assert.match(h[1], /^client-detached\[49\] run-shell -b .*tmux-views-hook .*on-detach\.cjs'/)
 
   // ours works where it is: the view of a tab that closes goes
   const v = (await runScript('spawn-view', ['-L', srv.name, '--print', 'work'])).stdout.trim()

@@ -12,7 +12,7 @@ import { atLeast, tmuxVersion } from '../lib/version.ts'
 
 const VIEW = /^(.*)-view-\d+-\d+$/s
 const LAUNCHER = path.join(ROOT, 'bin', 'tmux-view')
-const SPAWN = path.join(ROOT, 'dist', 'scripts', 'spawn-view.mjs')
+const SPAWN = path.join(ROOT, 'dist', 'scripts', 'spawn-view.cjs')
 const sq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
 /** A tab of the stand-in terminal running `command` (through exec: the pane's process is it). */

@@ -37,7 +37,7 @@ test('report --leftovers lists what every wiring left, and its fixes remove all 
   const units = path.join(home.XDG_CONFIG_HOME!, 'systemd', 'user')
   mkdirSync(units, { recursive: true })
   for (const u of ['tmux-views-sweep.service', 'tmux-views-sweep.timer']) writeFileSync(path.join(units, u), '[Unit]\n')
-  writeFileSync(tab, `MAILTO=""\n* * * * * /usr/bin/node /opt/tmux-views/dist/scripts/sweep.mjs --all-sockets >/dev/null 2>&1\n`)
+  writeFileSync(tab, `MAILTO=""\n* * * * * /usr/bin/node /opt/tmux-views/dist/scripts/sweep.cjs --all-sockets >/dev/null 2>&1\n`)
   const clone = path.join(env.XDG_DATA_HOME, 'wezterm', 'plugins', 'httpssCssZssZsgithubsDscomsZsmesZstmux-views')
   mkdirSync(clone, { recursive: true })
   mkdirSync(path.join(home.XDG_CONFIG_HOME!, 'tmux-views'), { recursive: true })

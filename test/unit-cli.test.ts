@@ -151,7 +151,7 @@ test('the server flags and their help', () => {
 })
 
 test('compiledEntry: beside a compiled script, or in dist/scripts of the checkout for a source one', () => {
-  assert.equal(compiledEntry(pathToFileURL('/co/dist/scripts/sweep.mjs').href, 'on-detach'), '/co/dist/scripts/on-detach.mjs')
-  assert.equal(compiledEntry(pathToFileURL('/co/scripts/sweep.mts').href, 'on-detach'), '/co/dist/scripts/on-detach.mjs')
+  assert.equal(compiledEntry(pathToFileURL('/co/dist/scripts/sweep.cjs').href, 'on-detach'), '/co/dist/scripts/on-detach.cjs')
+  assert.equal(compiledEntry(pathToFileURL('/co/scripts/sweep.mts').href, 'on-detach'), '/co/dist/scripts/on-detach.cjs')
 })
 

@@ -35,8 +35,8 @@ function checkout(t: TestContext, head: string): string {
   return dir
 }
 
-const node = (dir: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [path.join(dir, 'dist', 'scripts', `${script}.mjs`), ...args], { encoding: 'utf8', env: { ...process.env, ...sandbox(), ...env } })
+const node = (dir: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}, ext = 'cjs') =>
+  spawnSync(process.execPath, [path.join(dir, 'dist', 'scripts', `${script}.${ext}`), ...args], { encoding: 'utf8', env: { ...process.env, ...sandbox(), ...env } })
 
 test('the checkout\'s commit is read from .git: a branch, packed refs, a worktree\'s .git file, a detached HEAD', (t) => {
   const dir = tempDir(t, 'tv-git-')
@@ -57,11 +57,13 @@ test('the checkout\'s commit is read from .git: a branch, packed refs, a worktre
 
 test('an entry built from another commit says so in one line, and only then', (t) => {
   const pulled = checkout(t, PULLED)
-  for (const [script, args] of [['report', ['--version']], ['sweep', ['-L', 'tv-no-such-server', '--dry-run']], ['tmux-views', ['--version']]] as const) {
-    const r = node(pulled, script, [...args])
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stderr, `${script}: dist/ was built from aaaaaaaaaaaa, the checkout is at bbbbbbbbbbbb: run 'npm ci' in ${pulled}\n`)
-  }
+  // the entry, and its old name (the .mjs shim) that older wiring runs
+  for (const ext of ['cjs', 'mjs'])
+    for (const [script, args] of [['report', ['--version']], ['sweep', ['-L', 'tv-no-such-server', '--dry-run']], ['tmux-views', ['--version']]] as const) {
+      const r = node(pulled, script, [...args], {}, ext)
+      assert.equal(r.status, 0, r.stderr)
+      assert.equal(r.stderr, `${script}: dist/ was built from aaaaaaaaaaaa, the checkout is at bbbbbbbbbbbb: run 'npm ci' in ${pulled}\n`, `${script}.${ext}`)
+    }
   const fresh = checkout(t, BUILT)
   assert.equal(node(fresh, 'report', ['--version']).stderr, '')
   assert.equal(staleBuild(fresh), null)
