@@ -48,8 +48,11 @@ await build({
 for (const f of scripts) {
   const name = f.replace(/\.mts$/, '')
   // The old names stay: hooks installed by `on-detach --install`, copied systemd units and cron
-  // lines of older versions run dist/scripts/NAME.mjs.
-  writeFileSync(path.join(next, 'scripts', `${name}.mjs`), `#!/usr/bin/env node\n// The old name of ${name}.cjs, for hooks, timers and cron lines set up before the entries were CommonJS.\nimport './${name}.cjs'\n`)
+  // lines of older versions run dist/scripts/NAME.mjs. It require()s the entry: an `import` of a
+  // CommonJS file first scans it for exports (~13 ms on node 20, slower than the old ESM entry);
+  // require costs ~4.5 ms over running NAME.cjs directly, still less than the old entry.
+  const shim = `#!/usr/bin/env node\n// The old name of ${name}.cjs, for hooks, timers and cron lines set up before the entries were CommonJS.\nimport { createRequire } from 'node:module'\ncreateRequire(import.meta.url)('./${name}.cjs')\n`
+  writeFileSync(path.join(next, 'scripts', `${name}.mjs`), shim)
   // The entries are the package's commands (package.json "bin"): executable, like their #! line says.
   for (const ext of ['cjs', 'mjs']) chmodSync(path.join(next, 'scripts', `${name}.${ext}`), 0o755)
 }
