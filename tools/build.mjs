@@ -13,13 +13,14 @@ const dist = path.join(root, 'dist')
 const next = `${dist}.next-${process.pid}`
 const old = `${dist}.old-${process.pid}`
 // Hooks and terminals start an entry on every detach and every new tab, so each entry is one
-// self-contained file: every extra module costs the ESM loader a resolve, a read and a compile.
+// self-contained file: every extra module costs the loader a resolve, a read and a compile.
 // The exception is zx/core (chalk: ~48 KB that only colours on a terminal need): it is built once
 // into dist/vendor/zx-core.mjs (ESM), and the entries' lazy import('zx/core') (in paint) points there.
 // The entries are CommonJS: node 20 starts the same bundle ~3.5-4 ms faster as .cjs than as .mjs
-// (an ESM entry first sets up the ESM loader). So no top-level await in scripts/ (runMain is
-// started with `void`), and import.meta.url becomes the entry's own file URL (__tvUrl, banner,
-// which also keeps strict mode: esbuild's own "use strict" comes after it).
+// (an ESM entry first sets up the ESM loader); spawn-view and on-detach runs took ~8 ms less
+// (docs/speed.md). So no top-level await in scripts/ (runMain is started with `void`), and
+// import.meta.url becomes the entry's own file URL (__tvUrl, set in the banner, which also keeps
+// strict mode: esbuild's own "use strict" comes after it).
 const cjsBanner = { js: "#!/usr/bin/env node\n\"use strict\";const __tvUrl=require('node:url').pathToFileURL(__filename).href;" }
 const esmBanner = { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning' }
