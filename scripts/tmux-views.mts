@@ -2,7 +2,7 @@
 // (`tmux-views sweep --dry-run`). Each sub-command is the script of that name, with the same
 // flags and output; the scripts themselves stay the copy-paste path.
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { UsageError, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
 const COMMANDS: Record<string, string> = { spawn: 'spawn-view', 'spawn-view': 'spawn-view', 'on-detach': 'on-detach', sweep: 'sweep', report: 'report' }
@@ -33,8 +33,10 @@ if (script) {
   // The script reads its arguments after its own path in argv, as if started directly.
   const file = path.join(path.dirname(self), `${script}${path.extname(self)}`)
   process.argv = [process.argv[0], file, ...rest]
-  // no top-level await: the compiled entry is CommonJS (tools/build.mjs); the script runs itself
-  void import(new URL(`./${script}${path.extname(self)}`, import.meta.url).href)
+  // The compiled entries are CommonJS (tools/build.mjs): require runs one without the ESM loader,
+  // which would first scan the file for exports (~15 ms). From source the script is ESM: import.
+  if (path.extname(self) === '.cjs') require(file)
+  else void import(pathToFileURL(file).href)
 } else {
   void runMain('tmux-views', USAGE, async () => {
     if (first === '-h' || first === '--help') return void console.log(USAGE)
