@@ -9,7 +9,7 @@ const SURFACE: Record<string, string> = {
   config: 'DEFAULTS configPath loadSettings readConfig',
   doctor: 'doctor hookPaths',
   leftovers: 'fileLeftovers serverLeftovers',
-  lock: 'fnv1a64 lockPath runtimeDir tryLock waitLock',
+  lock: 'lockPath runtimeDir tryLock waitLock',
   log: 'MAX_LOG_BYTES appendEvents computeStats logDir logPath percentile readEvents',
   report: 'ago cellWidth countRows fitCells stateText table viewRows',
   spawn: 'MAX_NAME_BYTES checkLengths spawnView',
