@@ -40,7 +40,8 @@ process.on('exit', () => {
   running?.kill()
   spawnSync(REAL_TMUX, ['-L', SERVER, 'kill-server'], { stdio: 'ignore' })
   rmSync(TMP, { recursive: true, force: true })
-  rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, SERVER), { force: true }) // the dead socket
+  for (const name of [SERVER, `${SERVER}-term`]) // the dead sockets (the tab bench's terminal server too)
+    rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, name), { force: true })
 })
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(128 + constants.signals[sig]))
 // Bench a snapshot of the build: a concurrent `npm run build` or `npm test` rewrites dist/.
