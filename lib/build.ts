@@ -1,30 +1,30 @@
 // What this copy of tmux-views is: its package version, and whether the compiled entries in
 // dist/ were built from the commit the checkout is at (after `git pull`, TPM's `prefix U` or a
 // plugin update, dist/ is old until `npm ci` runs). File reads only: no git, no child process.
-import fs from 'node:fs'
-import path from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sourceHash } from '../tools/sources.mjs'
 
 /** The root of the checkout or package a script runs from (scripts/X.mts, or dist/scripts/X.cjs and its old name X.mjs). */
 export function rootOf(file: string): string {
-  const dir = path.dirname(file)
-  return path.basename(dir) === 'scripts' && path.basename(path.dirname(dir)) === 'dist'
-    ? path.resolve(dir, '../..')
-    : path.resolve(dir, '..')
+  const dir = dirname(file)
+  return basename(dir) === 'scripts' && basename(dirname(dir)) === 'dist'
+    ? resolve(dir, '../..')
+    : resolve(dir, '..')
 }
 
 /** "tmux-views 0.1.0", and the commit dist/ was built from when known. */
 export function versionText(metaUrl: string): string {
   const root = rootOf(fileURLToPath(metaUrl))
-  const pkg = readJson(path.join(root, 'package.json')) as { name?: string; version?: string } | null
+  const pkg = readJson(join(root, 'package.json')) as { name?: string; version?: string } | null
   const built = builtFrom(root)
   return `tmux-views ${pkg?.version ?? 'unknown'}${built ? ` (built from ${built.slice(0, 12)})` : ''}`
 }
 
 /** dist/build.json at `root`: the commit and the source hash the build was made from. */
 function buildInfo(root: string): { commit: string | null; sources: string | null } {
-  const info = readJson(path.join(root, 'dist', 'build.json')) as { commit?: unknown; sources?: unknown } | null
+  const info = readJson(join(root, 'dist', 'build.json')) as { commit?: unknown; sources?: unknown } | null
   const text = (v: unknown) => (typeof v === 'string' ? v : null)
   return { commit: text(info?.commit), sources: text(info?.sources) }
 }
@@ -39,23 +39,23 @@ export function builtFrom(root: string): string | null {
  * a worktree's or submodule's `.git` file points to its git dir). Null outside a checkout.
  */
 export function checkoutCommit(root: string): string | null {
-  let gitDir = path.join(root, '.git')
+  let gitDir = join(root, '.git')
   const dotGit = read(gitDir)
   if (dotGit !== null) {
     const m = /^gitdir: (.+)$/m.exec(dotGit)
     if (!m) return null
-    gitDir = path.resolve(root, m[1].trim())
+    gitDir = resolve(root, m[1].trim())
   }
-  const head = read(path.join(gitDir, 'HEAD'))?.trim()
+  const head = read(join(gitDir, 'HEAD'))?.trim()
   if (!head) return null
   if (/^[0-9a-f]{40,64}$/.test(head)) return head
   const ref = /^ref: (\S+)$/.exec(head)?.[1]
   if (!ref) return null
-  const common = read(path.join(gitDir, 'commondir'))?.trim()
-  for (const dir of [gitDir, ...(common ? [path.resolve(gitDir, common)] : [])]) {
-    const loose = read(path.join(dir, ref))?.trim()
+  const common = read(join(gitDir, 'commondir'))?.trim()
+  for (const dir of [gitDir, ...(common ? [resolve(gitDir, common)] : [])]) {
+    const loose = read(join(dir, ref))?.trim()
     if (loose && /^[0-9a-f]{40,64}$/.test(loose)) return loose
-    const packed = read(path.join(dir, 'packed-refs'))
+    const packed = read(join(dir, 'packed-refs'))
     const line = packed?.split('\n').find((l) => l.endsWith(` ${ref}`))
     if (line) return line.split(' ')[0]
   }
@@ -70,7 +70,7 @@ export function checkoutCommit(root: string): string | null {
  */
 export function staleBuild(root: string): string | null {
   const { commit: built, sources } = buildInfo(root)
-  if (built === null || !fs.existsSync(path.join(root, '.git'))) return null
+  if (built === null || !existsSync(join(root, '.git'))) return null
   const head = checkoutCommit(root)
   if (head === null || head === built) return null
   try {
@@ -81,7 +81,7 @@ export function staleBuild(root: string): string | null {
 
 function read(file: string): string | null {
   try {
-    return fs.readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch {
     return null
   }

@@ -1,6 +1,6 @@
 // What every script shares: flags, exit codes, one-line errors, colour only on a terminal.
-import fs from 'node:fs'
-import path from 'node:path'
+import { writeSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 // zx re-exports minimist only from its full index, whose vendor bundle costs ~50 ms at every start;
 // the package itself is 3 KB. chalk comes from zx/core, loaded only to colour a terminal (paint).
@@ -24,7 +24,7 @@ export interface FlagSpec {
 /** The arguments after the script itself, whether run by node, tsx or `npx zx`. */
 export function scriptArgs(metaUrl: string, argv = process.argv): string[] {
   const self = fileURLToPath(metaUrl)
-  const i = argv.findIndex((a, n) => n > 0 && path.resolve(a) === self)
+  const i = argv.findIndex((a, n) => n > 0 && resolve(a) === self)
   return argv.slice(i === -1 ? 2 : i + 1)
 }
 
@@ -94,7 +94,7 @@ export function say(line: string): void {
   let buf = Buffer.from(`${line}\n`)
   while (buf.length > 0) {
     try {
-      buf = buf.subarray(fs.writeSync(1, buf))
+      buf = buf.subarray(writeSync(1, buf))
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
       process.stdout.write(buf)
@@ -177,6 +177,6 @@ export const SERVER_HELP = `  -L, --socket NAME       tmux server socket name (t
  */
 export function compiledEntry(metaUrl: string, name: string): string {
   const self = fileURLToPath(metaUrl)
-  const dir = /\.[cm]js$/.test(self) ? path.dirname(self) : path.resolve(path.dirname(self), '../dist/scripts')
-  return path.join(dir, `${name}.cjs`)
+  const dir = /\.[cm]js$/.test(self) ? dirname(self) : resolve(dirname(self), '../dist/scripts')
+  return join(dir, `${name}.cjs`)
 }

@@ -1,7 +1,7 @@
 // Settings: defaults < $XDG_CONFIG_HOME/tmux-views/config.json < environment < flags.
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, isAbsolute, join } from 'node:path'
 import { UsageError, parseDuration } from './cli.ts'
 import { Failure } from './errors.ts'
 import { checkOpened, privateDir } from './paths.ts'
@@ -27,10 +27,10 @@ const KEYS: Record<keyof Settings, { env: string; flag: string; duration: boolea
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
+  const base = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME)
     ? env.XDG_CONFIG_HOME
-    : path.join(env.HOME || os.homedir(), '.config')
-  return path.join(base, 'tmux-views', 'config.json')
+    : join(env.HOME || homedir(), '.config')
+  return join(base, 'tmux-views', 'config.json')
 }
 
 /** The config file's settings; a missing file is none, a bad one a usage error naming file and key. */
@@ -38,21 +38,21 @@ export function readConfig(file: string): Partial<Settings> {
   let text: string
   let fd: number
   try {
-    fd = fs.openSync(file, 'r')
+    fd = openSync(file, 'r')
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {}
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`)
   }
   try {
     // Settings another user could write (the file or its directory) are refused, not read.
-    privateDir(path.dirname(file), { create: false, follow: true })
+    privateDir(dirname(file), { create: false, follow: true })
     checkOpened(file, fd)
-    text = fs.readFileSync(fd, 'utf8')
+    text = readFileSync(fd, 'utf8')
   } catch (e) {
     if (e instanceof Failure) throw e
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`)
   } finally {
-    fs.closeSync(fd)
+    closeSync(fd)
   }
   let data: unknown
   try {

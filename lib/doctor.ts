@@ -1,6 +1,6 @@
 // report --doctor: is each cleanup layer in place, and which known tmux hazards apply here.
-import fs from 'node:fs'
-import path from 'node:path'
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { execFile } from 'node:child_process'
 import { TmuxError, type Tmux } from './tmux.ts'
 import { HOOK_MARK, shellQuote } from './commands.ts'
@@ -59,7 +59,7 @@ export async function doctor(tmux: Tmux, opts: DoctorOptions): Promise<Check[]> 
       continue
     }
     const paths = hookPaths(hook)
-    const missing = paths.filter((p) => !fs.existsSync(p))
+    const missing = paths.filter((p) => !existsSync(p))
     checks.push(!paths.length
       ? { name: check, ok: false, detail: `${name} holds a hook of an older tmux-views or of another tool: ${hook.slice(0, 60)}…`, fix: opts.installCommand }
       : missing.length
@@ -72,7 +72,7 @@ export async function doctor(tmux: Tmux, opts: DoctorOptions): Promise<Check[]> 
   const file = configPath(opts.env)
   try {
     readConfig(file)
-    checks.push({ name: 'config', ok: true, detail: fs.existsSync(file) ? file : `defaults (no file at ${file})` })
+    checks.push({ name: 'config', ok: true, detail: existsSync(file) ? file : `defaults (no file at ${file})` })
   } catch (e) {
     checks.push({ name: 'config', ok: false, detail: (e as Error).message, fix: `edit ${shellQuote(file)}` })
   }
@@ -108,7 +108,7 @@ function timerCheck(t: Timer, o: DoctorOptions): Check {
     name: 'sweep timer',
     ok: false,
     detail: 'no systemd timer or cron line runs sweep: views of crashed terminals stay',
-    fix: t.systemd ? shellQuote(path.join(o.root, 'systemd', 'install.sh')) : `(crontab -l 2>/dev/null; echo ${shellQuote(cronLine)}) | crontab -`,
+    fix: t.systemd ? shellQuote(join(o.root, 'systemd', 'install.sh')) : `(crontab -l 2>/dev/null; echo ${shellQuote(cronLine)}) | crontab -`,
   }
 }
 
@@ -138,8 +138,8 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: strin
 
 function writable(dir: string): boolean {
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-    fs.accessSync(dir, fs.constants.W_OK)
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    accessSync(dir, constants.W_OK)
     return true
   } catch {
     return false

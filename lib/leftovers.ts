@@ -2,9 +2,9 @@
 // on the server, @tmux-views-* options of its tmux.conf, the systemd units, a crontab line, the
 // WezTerm plugin's clone, and the config, state and runtime directories. Each with the command
 // that removes it. Sessions are never listed as leftovers: views are the user's sessions.
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { existsSync, readdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, isAbsolute, join } from 'node:path'
 import { execFile } from 'node:child_process'
 import { TmuxError, type Tmux } from './tmux.ts'
 import { HOOK_MARK, shellQuote } from './commands.ts'
@@ -55,23 +55,23 @@ export async function serverLeftovers(tmux: Tmux): Promise<Leftover[]> {
 /** What is left in files: units, crontab, the WezTerm plugin's clone, our directories. */
 export async function fileLeftovers(env: NodeJS.ProcessEnv = process.env): Promise<Leftover[]> {
   const out: Leftover[] = []
-  const home = env.HOME || os.homedir()
-  const xdg = (key: string, fallback: string) => (env[key] && path.isAbsolute(env[key]!) ? env[key]! : path.join(home, fallback))
-  const units = path.join(xdg('XDG_CONFIG_HOME', '.config'), 'systemd', 'user')
+  const home = env.HOME || homedir()
+  const xdg = (key: string, fallback: string) => (env[key] && isAbsolute(env[key]!) ? env[key]! : join(home, fallback))
+  const units = join(xdg('XDG_CONFIG_HOME', '.config'), 'systemd', 'user')
   for (const unit of ['tmux-views-sweep.timer', 'tmux-views-sweep.service']) {
-    const file = path.join(units, unit)
-    if (fs.existsSync(file))
-      out.push({ what: `systemd unit ${unit}`, where: file, fix: `systemctl --user disable --now tmux-views-sweep.timer; rm -f ${shellQuote(path.join(units, 'tmux-views-sweep'))}.timer ${shellQuote(path.join(units, 'tmux-views-sweep'))}.service; systemctl --user daemon-reload` })
+    const file = join(units, unit)
+    if (existsSync(file))
+      out.push({ what: `systemd unit ${unit}`, where: file, fix: `systemctl --user disable --now tmux-views-sweep.timer; rm -f ${shellQuote(join(units, 'tmux-views-sweep'))}.timer ${shellQuote(join(units, 'tmux-views-sweep'))}.service; systemctl --user daemon-reload` })
   }
   const cron = await crontab()
   for (const line of cron?.split('\n') ?? [])
     if (OURS.test(line) && !line.trim().startsWith('#'))
       out.push({ what: 'crontab line', where: line.trim(), fix: `crontab -l | grep -v -F -x ${shellQuote(line)} | crontab -`, note: 'or crontab -e and delete the line' })
-  const plugins = path.join(xdg('XDG_DATA_HOME', '.local/share'), 'wezterm', 'plugins')
+  const plugins = join(xdg('XDG_DATA_HOME', '.local/share'), 'wezterm', 'plugins')
   for (const name of safeReaddir(plugins).filter((n) => n.includes('tmux-views')))
-    out.push({ what: 'WezTerm plugin clone', where: path.join(plugins, name), fix: `rm -rf ${shellQuote(path.join(plugins, name))}`, note: 'first remove the wezterm.plugin.require line from your wezterm.lua' })
-  for (const [what, dir] of [['config directory', path.dirname(configPath(env))], ['state directory (lifecycle log, tab record)', logDir(env)], ['runtime directory (locks)', runtimeDir(env)]]) {
-    if (fs.existsSync(dir)) out.push({ what, where: dir, fix: `rm -rf ${shellQuote(dir)}` })
+    out.push({ what: 'WezTerm plugin clone', where: join(plugins, name), fix: `rm -rf ${shellQuote(join(plugins, name))}`, note: 'first remove the wezterm.plugin.require line from your wezterm.lua' })
+  for (const [what, dir] of [['config directory', dirname(configPath(env))], ['state directory (lifecycle log, tab record)', logDir(env)], ['runtime directory (locks)', runtimeDir(env)]]) {
+    if (existsSync(dir)) out.push({ what, where: dir, fix: `rm -rf ${shellQuote(dir)}` })
   }
   return out
 }
@@ -82,7 +82,7 @@ function crontab(): Promise<string | null> {
 
 function safeReaddir(dir: string): string[] {
   try {
-    return fs.readdirSync(dir)
+    return readdirSync(dir)
   } catch {
     return []
   }

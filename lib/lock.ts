@@ -1,8 +1,8 @@
 // A per-server lock in the runtime directory, so a timer's sweep and a key binding's sweep never
 // work on one server at the same time. A lock whose process is gone is stale and taken over.
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { linkSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, isAbsolute, join } from 'node:path'
 import { myUid, privateDir } from './paths.ts'
 import { Failure } from './errors.ts'
 
@@ -12,12 +12,12 @@ import { Failure } from './errors.ts'
  * (tryLock checks): in a shared /tmp another user could create it first.
  */
 export function runtimeDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_RUNTIME_DIR && path.isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : os.tmpdir()
-  return path.join(base, env.XDG_RUNTIME_DIR ? 'tmux-views' : `tmux-views-${myUid()}`)
+  const base = env.XDG_RUNTIME_DIR && isAbsolute(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : tmpdir()
+  return join(base, env.XDG_RUNTIME_DIR ? 'tmux-views' : `tmux-views-${myUid()}`)
 }
 
 export function lockPath(server: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(runtimeDir(env), `sweep-${fnv1a64(server)}.lock`)
+  return join(runtimeDir(env), `sweep-${fnv1a64(server)}.lock`)
 }
 
 /**
@@ -47,8 +47,8 @@ function alive(pid: number): boolean {
 function create(file: string): boolean {
   const tmp = `${file}.new-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
   try {
-    fs.writeFileSync(tmp, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
-    fs.linkSync(tmp, file)
+    writeFileSync(tmp, `${process.pid}\n`, { flag: 'wx', mode: 0o600 })
+    linkSync(tmp, file)
     return true
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
@@ -64,18 +64,18 @@ function create(file: string): boolean {
  * (ENOSPC, EROFS, ...) when the lock cannot be written.
  */
 export function tryLock(file: string): (() => void) | null {
-  privateDir(path.dirname(file))
+  privateDir(dirname(file))
   for (let attempt = 0; attempt < 3; attempt++) {
     if (create(file)) {
       return () => {
         try {
-          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file)
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file)
         } catch {}
       }
     }
     let holder = NaN
     try {
-      holder = Number.parseInt(fs.readFileSync(file, 'utf8'), 10)
+      holder = Number.parseInt(readFileSync(file, 'utf8'), 10)
     } catch {
       continue // released meanwhile: try again
     }
@@ -87,14 +87,14 @@ export function tryLock(file: string): (() => void) | null {
     // and a live lock moved aside by mistake is linked back (link never overwrites).
     const aside = `${file}.stale-${process.pid}`
     try {
-      fs.renameSync(file, aside)
+      renameSync(file, aside)
     } catch {
       continue
     }
     const pid = Number.parseInt(readOr(aside, ''), 10)
     if (!Number.isNaN(pid) && pid !== holder && alive(pid)) {
       try {
-        fs.linkSync(aside, file)
+        linkSync(aside, file)
       } catch {}
       unlinkQuietly(aside)
       return null
@@ -107,13 +107,13 @@ export function tryLock(file: string): (() => void) | null {
 /** unlink, ignoring a file already gone (fs.rmSync would load its whole rimraf for one file). */
 function unlinkQuietly(file: string): void {
   try {
-    fs.unlinkSync(file)
+    unlinkSync(file)
   } catch {}
 }
 
 function readOr(file: string, fallback: string): string {
   try {
-    return fs.readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch {
     return fallback
   }
@@ -121,7 +121,7 @@ function readOr(file: string, fallback: string): string {
 
 function statMs(file: string): number {
   try {
-    return fs.statSync(file).mtimeMs
+    return statSync(file).mtimeMs
   } catch {
     return 0
   }

@@ -1,9 +1,9 @@
 // The lifecycle log: one JSON line per event in $XDG_STATE_HOME/tmux-views/events.jsonl. Logging
 // is a side job, so a broken log (a full disk, say) costs one warning, never the script; only a
 // log directory or file that another user owns or may write is an error (a Failure, exit 1).
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { dirname, isAbsolute, join } from 'node:path'
 import { Failure } from './errors.ts'
 import { tryLock } from './lock.ts'
 import { checkOpened, privateDir } from './paths.ts'
@@ -33,14 +33,14 @@ const DAY_MS = 86_400_000
 
 export function logDir(env: NodeJS.ProcessEnv = process.env): string {
   // The XDG spec says a relative path in these variables is invalid and must be ignored.
-  const state = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME)
+  const state = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)
     ? env.XDG_STATE_HOME
-    : path.join(env.HOME || os.homedir(), '.local', 'state')
-  return path.join(state, 'tmux-views')
+    : join(env.HOME || homedir(), '.local', 'state')
+  return join(state, 'tmux-views')
 }
 
 export function logPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(logDir(env), 'events.jsonl')
+  return join(logDir(env), 'events.jsonl')
 }
 
 // ---- writing ----------------------------------------------------------------------------------
@@ -56,14 +56,14 @@ function checked(file: string, fd: number): number {
   try {
     checkOpened(file, fd)
   } catch (e) {
-    fs.closeSync(fd)
+    closeSync(fd)
     throw e
   }
   return fd
 }
 
 function openChecked(file: string): number {
-  return checked(file, fs.openSync(file, 'a', 0o600))
+  return checked(file, openSync(file, 'a', 0o600))
 }
 
 /**
@@ -75,21 +75,21 @@ function openChecked(file: string): number {
  */
 function openLog(file: string, maxBytes: number): number {
   const fd = openChecked(file)
-  if (fs.fstatSync(fd).size <= maxBytes) return fd
+  if (fstatSync(fd).size <= maxBytes) return fd
   let unlock: (() => void) | null = null
   try {
     unlock = tryLock(`${file}.rotate.lock`)
   } catch (e) {
     if (e instanceof Failure) {
-      fs.closeSync(fd)
+      closeSync(fd)
       throw e
     }
   }
   if (!unlock) return fd
   let rotated = false
   try {
-    if (fs.statSync(file).size > maxBytes) {
-      fs.renameSync(file, `${file}.1`)
+    if (statSync(file).size > maxBytes) {
+      renameSync(file, `${file}.1`)
       rotated = true
     }
   } catch {
@@ -98,7 +98,7 @@ function openLog(file: string, maxBytes: number): number {
     unlock()
   }
   if (!rotated) return fd
-  fs.closeSync(fd)
+  closeSync(fd)
   return openChecked(file)
 }
 
@@ -109,7 +109,7 @@ export function appendEvents(events: LifecycleEvent[], opts: AppendOptions = {})
   try {
     file = logPath(opts.env)
     const buf = Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join(''))
-    privateDir(path.dirname(file))
+    privateDir(dirname(file))
     // A second try only if the generation written to was dropped before the write (two rotations
     // while this writer slept): then the lines go to the current log.
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -117,15 +117,15 @@ export function appendEvents(events: LifecycleEvent[], opts: AppendOptions = {})
       try {
         // One write() to an O_APPEND file lands at the end as a whole, so lines from parallel
         // writers never mix (on local filesystems; NFS gives no such promise).
-        const written = fs.writeSync(fd, buf)
+        const written = writeSync(fd, buf)
         if (written < buf.length) {
           // End the fragment, so only it is unreadable and not the next writer's line as well.
-          fs.writeSync(fd, '\n')
+          writeSync(fd, '\n')
           throw new Error(`short write (${written} of ${buf.length} bytes)`)
         }
-        if (fs.fstatSync(fd).nlink > 0) break
+        if (fstatSync(fd).nlink > 0) break
       } finally {
-        fs.closeSync(fd)
+        closeSync(fd)
       }
     }
   } catch (e) {
@@ -164,7 +164,7 @@ function parseLine(line: string): LifecycleEvent | null {
 function openIfThere(file: string): number | null {
   let fd: number
   try {
-    fd = fs.openSync(file, 'r')
+    fd = openSync(file, 'r')
   } catch (e) {
     // ENOTDIR: a file stands where a directory of the path should be, so no log can exist
     const code = (e as NodeJS.ErrnoException).code
@@ -183,7 +183,7 @@ function inWindow(sinceMs: number | undefined, now: number): (e: LifecycleEvent)
 export function readEvents(opts: { env?: NodeJS.ProcessEnv; sinceMs?: number; now?: number } = {}): ReadResult {
   const file = logPath(opts.env)
   try {
-    privateDir(path.dirname(file), { create: false })
+    privateDir(dirname(file), { create: false })
   } catch (e) {
     if (e instanceof Failure) throw e
   }
@@ -194,10 +194,10 @@ export function readEvents(opts: { env?: NodeJS.ProcessEnv; sinceMs?: number; no
   try {
     old = openIfThere(`${file}.1`)
     if (old !== null && current !== null) {
-      const a = fs.fstatSync(old)
-      const b = fs.fstatSync(current)
+      const a = fstatSync(old)
+      const b = fstatSync(current)
       if (a.ino === b.ino && a.dev === b.dev) {
-        fs.closeSync(old)
+        closeSync(old)
         old = null
       }
     }
@@ -205,7 +205,7 @@ export function readEvents(opts: { env?: NodeJS.ProcessEnv; sinceMs?: number; no
     const out: ReadResult = { events: [], corrupt: 0 }
     for (const fd of [old, current]) {
       if (fd === null) continue
-      for (const line of fs.readFileSync(fd, 'utf8').split('\n')) {
+      for (const line of readFileSync(fd, 'utf8').split('\n')) {
         if (line.trim() === '') continue
         const event = parseLine(line)
         if (!event) out.corrupt++
@@ -214,8 +214,8 @@ export function readEvents(opts: { env?: NodeJS.ProcessEnv; sinceMs?: number; no
     }
     return out
   } finally {
-    if (old !== null) fs.closeSync(old)
-    if (current !== null) fs.closeSync(current)
+    if (old !== null) closeSync(old)
+    if (current !== null) closeSync(current)
   }
 }
 

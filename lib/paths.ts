@@ -1,8 +1,8 @@
 // The tool's own directories and files (runtime, state, config): made private, and used only when
 // this user owns them and no other user may write them. Another user who could create or write
 // one of them could plant a lock that stops every sweep, a log or tab record, or settings.
-import fs from 'node:fs'
-import path from 'node:path'
+import { type Stats, existsSync, fstatSync, lstatSync, mkdirSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { Failure } from './errors.ts'
 
 export function myUid(): number {
@@ -10,7 +10,7 @@ export function myUid(): number {
 }
 
 /** Why a file or directory with these stats is not ours to trust, or null when it is. */
-export function untrusted(file: string, st: fs.Stats): string | null {
+export function untrusted(file: string, st: Stats): string | null {
   if (st.uid !== myUid()) return `${file} is owned by uid ${st.uid}, not by you (uid ${myUid()})`
   if (st.mode & 0o022) return `${file} is writable by ${st.mode & 0o002 ? 'other users' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`
   return null
@@ -27,14 +27,14 @@ function refuse(why: string): never {
  */
 export function makeDirs(dir: string): void {
   const missing: string[] = []
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    if (fs.existsSync(d)) break
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(d)) break
     missing.unshift(d)
-    if (d === path.dirname(d)) break
+    if (d === dirname(d)) break
   }
   for (const d of missing) {
     try {
-      fs.mkdirSync(d, { mode: 0o700 })
+      mkdirSync(d, { mode: 0o700 })
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'EEXIST') continue
@@ -51,9 +51,9 @@ export function makeDirs(dir: string): void {
  */
 export function privateDir(dir: string, opts: { create?: boolean; follow?: boolean } = {}): boolean {
   if (opts.create !== false) makeDirs(dir)
-  let st: fs.Stats
+  let st: Stats
   try {
-    st = opts.follow ? fs.statSync(dir) : fs.lstatSync(dir)
+    st = opts.follow ? statSync(dir) : lstatSync(dir)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && opts.create === false) return false
     throw e
@@ -66,7 +66,7 @@ export function privateDir(dir: string, opts: { create?: boolean; follow?: boole
 
 /** Check a file just opened (by its descriptor, so it is the file read or written): yours, and writable by no one else. */
 export function checkOpened(file: string, fd: number): void {
-  const st = fs.fstatSync(fd)
+  const st = fstatSync(fd)
   if (!st.isFile()) refuse(`${file}: not a regular file`)
   const why = untrusted(file, st)
   if (why) refuse(why)

@@ -1,8 +1,8 @@
 // Which tmux server: the flags' socket, the server of $TMUX, or tmux's default; and every server
 // socket of this user (for --all-sockets) that tmux itself would trust.
-import fs from 'node:fs'
-import net from 'node:net'
-import path from 'node:path'
+import { type Stats, lstatSync, readdirSync, realpathSync } from 'node:fs'
+import { connect as connectSocket } from 'node:net'
+import { basename, dirname, join, resolve as resolvePath } from 'node:path'
 import { myUid } from './paths.ts'
 
 export type Server =
@@ -40,13 +40,13 @@ export function serverArgs(server: Server): string[] {
 /** How a server is named in output and the log: a socket in tmux's own directory by its -L name. */
 export function serverLabel(server: Server, env: NodeJS.ProcessEnv = process.env): string {
   if (server.kind === 'default') return 'default'
-  if (server.kind === 'path' && path.dirname(server.value) === socketDir(env)) return path.basename(server.value)
+  if (server.kind === 'path' && dirname(server.value) === socketDir(env)) return basename(server.value)
   return server.value
 }
 
 /** tmux's own socket directory for this user: $TMUX_TMPDIR (or /tmp) / tmux-UID. */
 export function socketDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.TMUX_TMPDIR || '/tmp', `tmux-${myUid()}`)
+  return join(env.TMUX_TMPDIR || '/tmp', `tmux-${myUid()}`)
 }
 
 /** A server left out of a pass, and why: untrusted (with the reason after a colon), stuck, busy. */
@@ -61,7 +61,7 @@ export interface Skipped {
  * directory, owned by the user, no permission bits for others; tmux 3.3a looks at "other" only,
  * this also refuses group bits, which tmux never sets on the directory it makes).
  */
-export function socketDirProblem(dir: string, st: fs.Stats): string | null {
+export function socketDirProblem(dir: string, st: Stats): string | null {
   if (st.isSymbolicLink()) return `${dir} is a symlink`
   if (!st.isDirectory()) return `${dir} is not a directory`
   if (st.uid !== myUid()) return `${dir} is owned by uid ${st.uid}`
@@ -76,9 +76,9 @@ export function socketDirProblem(dir: string, st: fs.Stats): string | null {
  * then says there is no server.
  */
 export function socketProblem(file: string): string | null {
-  let st: fs.Stats
+  let st: Stats
   try {
-    st = fs.lstatSync(file)
+    st = lstatSync(file)
   } catch {
     return null
   }
@@ -90,7 +90,7 @@ export function socketProblem(file: string): string | null {
 /** Does a server listen on this socket? A refused connection is a stale socket (no tmux process needed to find out). */
 function listening(file: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = net.connect(file)
+    const sock = connectSocket(file)
     const done = (live: boolean) => {
       sock.destroy()
       clearTimeout(timer)
@@ -110,9 +110,9 @@ function listening(file: string, timeoutMs = 1000): Promise<boolean> {
  */
 export async function allServers(env: NodeJS.ProcessEnv = process.env): Promise<{ servers: Server[]; skipped: Skipped[] }> {
   const dir = socketDir(env)
-  let st: fs.Stats
+  let st: Stats
   try {
-    st = fs.lstatSync(dir)
+    st = lstatSync(dir)
   } catch {
     return { servers: [], skipped: [] }
   }
@@ -120,19 +120,19 @@ export async function allServers(env: NodeJS.ProcessEnv = process.env): Promise<
   if (bad) return { servers: [], skipped: [{ socket: dir, reason: `untrusted: ${bad}` }] }
   let names: string[]
   try {
-    names = fs.readdirSync(dir).sort()
+    names = readdirSync(dir).sort()
   } catch {
     return { servers: [], skipped: [] }
   }
   const skipped: Skipped[] = []
-  const sockets = names.map((n) => path.join(dir, n)).filter((p) => {
+  const sockets = names.map((n) => join(dir, n)).filter((p) => {
     try {
-      if (!fs.lstatSync(p).isSocket()) return false
+      if (!lstatSync(p).isSocket()) return false
     } catch {
       return false
     }
     const why = socketProblem(p)
-    if (why) skipped.push({ socket: path.basename(p), reason: `untrusted: ${why}` })
+    if (why) skipped.push({ socket: basename(p), reason: `untrusted: ${why}` })
     return why === null
   })
   const live = await Promise.all(sockets.map((p) => listening(p)))
@@ -142,7 +142,7 @@ export async function allServers(env: NodeJS.ProcessEnv = process.env): Promise<
 /** The socket file a server listens on, as tmux's client would find it. */
 export function socketPath(server: Server, env: NodeJS.ProcessEnv = process.env): string {
   if (server.kind === 'path') return server.value
-  return path.join(socketDir(env), server.kind === 'name' ? server.value : 'default')
+  return join(socketDir(env), server.kind === 'name' ? server.value : 'default')
 }
 
 /**
@@ -154,9 +154,9 @@ export function whereAmI(server: Server, env: NodeJS.ProcessEnv = process.env): 
   if (!mine) return 'outside'
   const real = (p: string) => {
     try {
-      return fs.realpathSync(p)
+      return realpathSync(p)
     } catch {
-      return path.resolve(p)
+      return resolvePath(p)
     }
   }
   return real(mine) === real(socketPath(server, env)) ? 'inside' : 'another'

@@ -1,7 +1,7 @@
 // The tab record: which terminal tabs were showing which views at the last pass that knew the
 // terminal's live tabs (sweep --live-tabs). It outlives a terminal crash, so tabs can be restored.
-import fs from 'node:fs'
-import path from 'node:path'
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { logDir } from './log.ts'
 import { tryLock } from './lock.ts'
 import { Failure } from './errors.ts'
@@ -18,7 +18,7 @@ export interface TabRecord {
 }
 
 export function tabsPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(logDir(env), 'tabs.json')
+  return join(logDir(env), 'tabs.json')
 }
 
 /** The live tabs' views, in the order they were opened (claim time, then tab id). */
@@ -60,8 +60,8 @@ export async function recordTabs(
     if (!unlock) return `another pass holds the tab record (${file}.lock); not updated this time`
     const tmp = `${file}.${process.pid}.tmp`
     const records = mergeTabs(readTabs(env), fresh, swept, liveTabs)
-    fs.writeFileSync(tmp, JSON.stringify({ updated: new Date().toISOString(), tabs: records }, null, 2) + '\n', { mode: 0o600 })
-    fs.renameSync(tmp, file)
+    writeFileSync(tmp, JSON.stringify({ updated: new Date().toISOString(), tabs: records }, null, 2) + '\n', { mode: 0o600 })
+    renameSync(tmp, file)
     return null
   } catch (e) {
     if (e instanceof Failure) throw e
@@ -76,20 +76,20 @@ export function readTabs(env: NodeJS.ProcessEnv = process.env): TabRecord[] {
   const file = tabsPath(env)
   let fd: number
   try {
-    if (!privateDir(path.dirname(file), { create: false })) return []
-    fd = fs.openSync(file, 'r')
+    if (!privateDir(dirname(file), { create: false })) return []
+    fd = openSync(file, 'r')
   } catch (e) {
     if (e instanceof Failure) throw e
     return []
   }
   try {
     checkOpened(file, fd)
-    const data = JSON.parse(fs.readFileSync(fd, 'utf8'))
+    const data = JSON.parse(readFileSync(fd, 'utf8'))
     return Array.isArray(data?.tabs) ? data.tabs : []
   } catch (e) {
     if (e instanceof Failure) throw e
     return []
   } finally {
-    fs.closeSync(fd)
+    closeSync(fd)
   }
 }

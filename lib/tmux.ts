@@ -2,7 +2,7 @@
 // choice (-L / -S) and hands tmux its arguments as an argv (no shell), with a bounded wait.
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
-import path from 'node:path'
+import { resolve } from 'node:path'
 import { serverArgs, serverLabel, socketProblem, type Server } from './server.ts'
 import { HOOKS, chain, cleanValue, escapeName, isOurHook, keepsEveryGroup, quoteForTmux, removable, worldUnchanged } from './commands.ts'
 import { MARK, parseSessions, sessionFormat, type Session } from './sessions.ts'
@@ -159,8 +159,8 @@ export class Tmux {
       }
     }
     const found = this.bin.includes('/')
-      ? [path.resolve(this.bin)]
-      : (env.PATH ?? '/usr/bin:/bin').split(':').map((d) => path.resolve(d || '.', this.bin))
+      ? [resolve(this.bin)]
+      : (env.PATH ?? '/usr/bin:/bin').split(':').map((d) => resolve(d || '.', this.bin))
     const bin = found.find(runnable)
     if (!bin) throw this.missing()
     return bin

@@ -1,6 +1,6 @@
 // report: which views exist and in what state, whether the cleanup layers are in place (--doctor),
 // how the lifecycle went (--stats), and which tabs were open (--tabs).
-import path from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { Tmux, TmuxError } from '../lib/tmux.ts'
 import { allServers, serverFrom, serverArgs, serverLabel, type Server, type Skipped } from '../lib/server.ts'
 import { printable } from '../lib/text.ts'
@@ -118,7 +118,7 @@ void runMain('report', USAGE, async () => {
       const install = [process.execPath, compiledEntry(import.meta.url, 'on-detach'), '--install', ...serverArgs(server)]
         .map((a) => (/^[\w/.:=@%+-]+$/.test(a) ? a : shellQuote(a))).join(' ')
       const sweep = compiledEntry(import.meta.url, 'sweep')
-      const checks = await doctor(tmux, { installCommand: install, node: process.execPath, sweep, root: path.resolve(path.dirname(sweep), '../..') })
+      const checks = await doctor(tmux, { installCommand: install, node: process.execPath, sweep, root: resolve(dirname(sweep), '../..') })
       warnings += checks.filter((k) => !k.ok).length
       all.push({ socket: tmux.label, checks })
       if (json) continue

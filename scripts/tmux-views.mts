@@ -1,7 +1,7 @@
 // tmux-views: one command for the four scripts, as installed from the package
 // (`tmux-views sweep --dry-run`). Each sub-command is the script of that name, with the same
 // flags and output; the scripts themselves stay the copy-paste path.
-import path from 'node:path'
+import { dirname, extname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { UsageError, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
@@ -31,11 +31,11 @@ const script = first === undefined ? undefined : COMMANDS[first]
 
 if (script) {
   // The script reads its arguments after its own path in argv, as if started directly.
-  const file = path.join(path.dirname(self), `${script}${path.extname(self)}`)
+  const file = join(dirname(self), `${script}${extname(self)}`)
   process.argv = [process.argv[0], file, ...rest]
   // The compiled entries are CommonJS (tools/build.mjs): require runs one without the ESM loader,
   // which would first scan the file for exports (~15 ms). From source the script is ESM: import.
-  if (path.extname(self) === '.cjs') require(file)
+  if (extname(self) === '.cjs') require(file)
   else void import(pathToFileURL(file).href)
 } else {
   void runMain('tmux-views', USAGE, async () => {
