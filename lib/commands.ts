@@ -58,13 +58,15 @@ export const WORLD_FORMAT =
  * cannot be written into a format as it is (then the per-view guards run).
  */
 export function worldAsSeen(seen: Session[]): string | null {
-  let world = ''
-  for (const s of seen) {
-    const fields = [s.id, String(s.attached), s.lastAttached === null ? '' : String(s.lastAttached), s.claim ?? '', s.parentId ?? '']
-    if (!fields.every((f) => /^[\w$-]*$/.test(f))) return null
-    world += `${fields.join('/')}/${s.parentId !== null ? '' : LEGACY_VIEW.test(s.name) ? '1' : '0'}|`
-  }
-  return world
+  const rows = seen.map(worldRow)
+  return rows.includes(null) ? null : rows.join('')
+}
+
+/** One session's part of worldAsSeen; null when a value cannot be written into a format. */
+function worldRow(s: Session): string | null {
+  const fields = [s.id, String(s.attached), s.lastAttached === null ? '' : String(s.lastAttached), s.claim ?? '', s.parentId ?? '']
+  if (!fields.every((f) => /^[\w$-]*$/.test(f))) return null
+  return `${fields.join('/')}/${s.parentId !== null ? '' : LEGACY_VIEW.test(s.name) ? '1' : '0'}|`
 }
 
 /**
@@ -74,9 +76,10 @@ export function worldAsSeen(seen: Session[]): string | null {
  * Null when the world cannot be written down.
  */
 export function worldUnchanged(seen: Session[]): string | null {
-  const byName = worldAsSeen(seen)
-  const byId = worldAsSeen([...seen].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1))))
-  if (byName === null || byId === null) return null
+  const rows = seen.map(worldRow)
+  if (rows.includes(null)) return null
+  const byName = rows.join('')
+  const byId = rows.map((row, i) => ({ row, id: Number(seen[i].id.slice(1)) })).sort((a, b) => a.id - b.id).map((r) => r.row).join('')
   const now = `#{S:${WORLD_FORMAT}}`
   return byName === byId ? `#{==:${now},${byName}}` : `#{?#{==:${now},${byName}},1,#{==:${now},${byId}}}`
 }
