@@ -35,8 +35,8 @@ export async function cleanup(tmux: Tmux, opts: CleanupOptions): Promise<Cleanup
   const candidates = verdicts.filter((v) => v.remove)
   const gone = new Set(opts.dryRun ? candidates.map((v) => v.view.id) : await tmux.removeViews(candidates.map((v) => v.view), sessions))
   const events: LifecycleEvent[] = []
-  const event = (e: Omit<LifecycleEvent, 'time' | 'socket' | 'layer'>): LifecycleEvent =>
-    ({ time: new Date().toISOString(), socket: tmux.label, layer: opts.layer, ...e })
+  const time = new Date().toISOString() // one pass, one moment: its removals happened in one tmux call
+  const event = (e: Omit<LifecycleEvent, 'time' | 'socket' | 'layer'>): LifecycleEvent => ({ time, socket: tmux.label, layer: opts.layer, ...e })
 
   for (const v of verdicts) {
     const parent = v.parent?.name ?? v.view.parentName
