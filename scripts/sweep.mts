@@ -9,7 +9,7 @@ import { checkIfThere } from '../lib/paths.ts'
 import { liveTabRecords, recordTabs } from '../lib/tabs.ts'
 import { logDir, type Layer } from '../lib/log.ts'
 import { printable } from '../lib/text.ts'
-import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
+import { Failure, SERVER_FLAGS, SERVER_HELP, UsageError, paint, parseDuration, parseFlags, runMain, say, scriptArgs, version, VERSION_HELP } from '../lib/cli.ts'
 
 const USAGE = `Usage: sweep [options]
 
@@ -124,20 +124,27 @@ async function print(results: CleanupResult[], skipped: Skipped[], o: { dryRun: 
     const json: Record<string, unknown> = { removed: removed.map((r) => r.name), kept: kept.map(({ name, reason }) => ({ name, reason })), dryRun: o.dryRun, skipped }
     if (rescued.length) json.rescued = rescued.map(({ name, as }) => ({ name, as }))
     if (noServer) json.noServer = true
-    return void console.log(JSON.stringify(json))
+    return say(JSON.stringify(json))
   }
   const c = await paint()
+  // All of it in one write at the end (say): console.log's stream costs a start ~4 ms to set up.
+  const out: string[] = []
+  const line = (text: string) => void out.push(text)
   // Names come from tmux and may hold control characters: shown escaped (--json keeps them exact).
   const p = printable
   const why: Record<string, string> = { busy: 'another sweep is working on it; try again', stuck: 'it did not answer in time' }
-  for (const k of skipped) console.log(c.yellow(`Skipped socket '${p(k.socket)}': ${why[k.reason] ?? p(k.reason)}`))
-  if (noServer && !o.all) return void console.log(`No tmux server on socket '${p(results[0].socket)}': nothing to clean.`)
+  for (const k of skipped) line(c.yellow(`Skipped socket '${p(k.socket)}': ${why[k.reason] ?? p(k.reason)}`))
+  if (noServer && !o.all) {
+    line(`No tmux server on socket '${p(results[0].socket)}': nothing to clean.`)
+    return say(out.join('\n'))
+  }
   const n = removed.length
-  console.log(o.dryRun ? `Would clean up ${n} orphaned view session(s)` : `Cleaned up ${n} orphaned view session(s)`)
-  if (o.dryRun || o.verbose) for (const r of removed) console.log(`  ${c.red('-')} ${p(r.name)} ${c.dim(`(${r.reason}${where(r.socket)})`)}`)
-  for (const r of rescued) console.log(`Rescued ${p(r.name)} as ${c.bold(p(r.as))}${o.all ? c.dim(` (socket ${p(r.socket)})`) : ''}`)
+  line(o.dryRun ? `Would clean up ${n} orphaned view session(s)` : `Cleaned up ${n} orphaned view session(s)`)
+  if (o.dryRun || o.verbose) for (const r of removed) line(`  ${c.red('-')} ${p(r.name)} ${c.dim(`(${r.reason}${where(r.socket)})`)}`)
+  for (const r of rescued) line(`Rescued ${p(r.name)} as ${c.bold(p(r.as))}${o.all ? c.dim(` (socket ${p(r.socket)})`) : ''}`)
   const orphanedWork = kept.filter((k) => k.reason.startsWith('last-of-group'))
   if (orphanedWork.length)
-    console.log(c.yellow(`Kept ${orphanedWork.length} view(s) whose parent is gone: they hold the windows. 'sweep --rescue' renames them back.`))
-  if (o.verbose) for (const k of kept) console.log(`  ${c.green('=')} ${p(k.name)} ${c.dim(`(kept: ${k.reason}${where(k.socket)})`)}`)
+    line(c.yellow(`Kept ${orphanedWork.length} view(s) whose parent is gone: they hold the windows. 'sweep --rescue' renames them back.`))
+  if (o.verbose) for (const k of kept) line(`  ${c.green('=')} ${p(k.name)} ${c.dim(`(kept: ${k.reason}${where(k.socket)})`)}`)
+  say(out.join('\n'))
 }
