@@ -1,6 +1,7 @@
 // What every script shares: flags, exit codes, one-line errors, colour only on a terminal.
 import { writeSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { isatty } from 'node:tty'
 import { fileURLToPath } from 'node:url'
 // zx re-exports minimist only from its full index, whose vendor bundle costs ~50 ms at every start;
 // the package itself is 3 KB. chalk comes from zx/core, loaded only to colour a terminal (paint).
@@ -55,8 +56,14 @@ export function parseFlags(args: string[], spec: FlagSpec): Flags {
   return flags
 }
 
+/** What colour needs of an output stream. */
+type Output = { isTTY?: boolean }
+
+/** stdout, asked through its fd: process.stdout would set up node's stream (~1 ms) to answer. */
+const STDOUT: Output = { get isTTY() { return isatty(1) } }
+
 /** Colour only on a terminal, and never with NO_COLOR. */
-export function useColour(stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
+export function useColour(stream: Output = STDOUT, env = process.env): boolean {
   return Boolean(stream.isTTY) && !('NO_COLOR' in env && env.NO_COLOR !== '') && env.TERM !== 'dumb'
 }
 
@@ -69,7 +76,7 @@ const PLAIN: Paint = { red: String, green: String, yellow: String, cyan: String,
  * Colours for `stream`: chalk on a terminal, plain text otherwise. zx/core, which brings chalk, is
  * imported only here and only then: it costs ~30 ms, and hooks and timers never print in colour.
  */
-export async function paint(stream: NodeJS.WriteStream = process.stdout): Promise<Paint> {
+export async function paint(stream: Output = STDOUT): Promise<Paint> {
   if (!useColour(stream)) return PLAIN
   const { chalk } = await import('zx/core')
   chalk.level = Math.max(chalk.level, 1) as 1
