@@ -17,6 +17,22 @@ function status(pid) {
   return { name: /^Name:\s*(.*)$/m.exec(text)[1], kib: Number(/^VmRSS:\s*(\d+)/m.exec(text)?.[1] ?? 0) }
 }
 
+/** Resolves once process `pid` has ended (gone, or a zombie nobody reaped); fails after 10 s. */
+async function exited(pid) {
+  const end = Date.now() + 10_000
+  const alive = () => {
+    try {
+      return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+    } catch {
+      return false
+    }
+  }
+  while (alive()) {
+    if (Date.now() > end) throw new Error(`the terminal server (pid ${pid}) did not exit within 10 s of kill-server`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 /**
  * Open `tabs` tabs with each way of starting spawn-view, wait until their views are attached, and
  * measure. `dist` is the directory holding spawn-view.cjs; `bin` the launcher to copy beside it.
@@ -61,7 +77,11 @@ export async function benchTabs({ tmux, server, parent, dist, root, tmp, env, ta
       const node = per.map((procs) => procs.filter((p) => p.name === 'node' || p.name.startsWith('node')).length)
       const kib = per.map((procs) => procs.reduce((n, p) => n + p.kib, 0))
       rows.push({ label: way.label, tabs, node: Math.max(...node), procs: per[0].map((p) => p.name).join(' > '), mib: kib.reduce((a, b) => a + b, 0) / tabs / 1024 })
-      t(['kill-server'], false) // the tabs close; their clients go
+      // The tabs close; their clients go. The next way starts a server on the same socket: a
+      // client that reached this one while it shut down would get "server exited unexpectedly".
+      const serverPid = Number(t(['display-message', '-p', '#{pid}']).trim())
+      t(['kill-server'], false)
+      await exited(serverPid)
       s(['kill-session', '-a', '-t', `=${parent}`])
     }
   } finally {
