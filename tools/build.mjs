@@ -51,10 +51,11 @@ await build({
 // on-detach's start (8 copies of fs). Named imports are plain require()s.
 for (const f of scripts) {
   const file = path.join(next, 'scripts', f.replace(/\.mts$/, '.cjs'))
-  const copied = [...readFileSync(file, 'utf8').matchAll(/\(require\("(node:[\w/]+)"\),1\)/g)].map((m) => m[1])
+  const copied = [...readFileSync(file, 'utf8').matchAll(/\(require\("((?:node:)?[\w/]+)"\),1\)/g)].map((m) => m[1])
   if (copied.length) {
     rmSync(next, { recursive: true, force: true })
-    throw new Error(`${f}: import ${[...new Set(copied)].join(', ')} by name (import { x } from '...'), not as a default or namespace`)
+    console.error(`build: ${f} imports ${[...new Set(copied)].join(', ')} as a default or namespace: import by name (import { x } from '...')`)
+    process.exit(1)
   }
 }
 for (const f of scripts) {
