@@ -94,7 +94,8 @@ export function silence() {
 /**
  * Print one line on stdout with a plain write(2): console.log's first use sets up a stream, which
  * costs ~4 ms of a start that terminals pay on every new tab. A stdout left non-blocking by whoever
- * shares it (EAGAIN) gets the stream after all; silence() holds here too.
+ * shares it (EAGAIN) gets the stream after all; a reader that went away (EPIPE) ends the output
+ * quietly, as console.log does; silence() holds here too.
  */
 export function say(line: string): void {
   if (silenced) return
@@ -103,7 +104,9 @@ export function say(line: string): void {
     try {
       buf = buf.subarray(writeSync(1, buf))
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'EPIPE') return // the reader is gone (`| head`): nothing more to say, and no error
+      if (code !== 'EAGAIN') throw e
       process.stdout.write(buf)
       return
     }

@@ -1,7 +1,7 @@
 // on-detach and sweep against real tmux servers: what goes, what stays, and that no window is lost.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -169,6 +169,24 @@ test('--dry-run lists what would go and changes nothing', async (t) => {
   const hook = await runScript('on-detach', ['-L', srv.name, '--dry-run'], { env: sandbox() })
   assert.match(hook.stdout, new RegExp(`Would remove view session: ${v}`))
   assert.deepEqual(srv.names(), before)
+})
+
+test('sweep into a reader that went away (| head) still sweeps, and ends quietly with status 0', async (t) => {
+  const srv = withServer(t)
+  srv.newSession('work')
+  const old = Math.floor(Date.now() / 1000) - 3600
+  srv.tmux(['new-session', '-d', '-t', '=work', '-s', `work-view-${old}-123456`])
+  const env = { ...process.env, ...sandbox() }
+  delete env.TMUX
+  const p = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'sweep.cjs'), '-L', srv.name, '--verbose'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // The read end closes before sweep has even started node: its report meets EPIPE.
+  p.stdout.destroy()
+  let stderr = ''
+  p.stderr.on('data', (d) => (stderr += d))
+  const code = await new Promise((resolve) => p.on('close', resolve))
+  assert.equal(stderr, '')
+  assert.equal(code, 0)
+  assert.deepEqual(srv.names(), ['work'])
 })
 
 test('sweep: untracked views go, tracked ones stay until --max-age, --live-tabs decides', async (t) => {
