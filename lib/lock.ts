@@ -1,6 +1,6 @@
 // A per-server lock in the runtime directory, so a timer's sweep and a key binding's sweep never
 // work on one server at the same time. A lock whose process is gone is stale and taken over.
-import { linkSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join } from 'node:path'
 import { myUid, privateDir } from './paths.ts'
