@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
-import { descendants } from './proc.mjs'
+import { descendants, ended } from './proc.mjs'
 
 const sq = (s) => `'${s.replaceAll("'", `'\\''`)}'`
 
@@ -17,17 +17,10 @@ function status(pid) {
   return { name: /^Name:\s*(.*)$/m.exec(text)[1], kib: Number(/^VmRSS:\s*(\d+)/m.exec(text)?.[1] ?? 0) }
 }
 
-/** Resolves once process `pid` has ended (gone, or a zombie nobody reaped); fails after 10 s. */
+/** Resolves once process `pid` has ended (see ended); fails after 10 s. */
 async function exited(pid) {
   const end = Date.now() + 10_000
-  const alive = () => {
-    try {
-      return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-    } catch {
-      return false
-    }
-  }
-  while (alive()) {
+  while (!ended(pid)) {
     if (Date.now() > end) throw new Error(`the terminal server (pid ${pid}) did not exit within 10 s of kill-server`)
     await new Promise((r) => setTimeout(r, 20))
   }

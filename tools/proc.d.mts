@@ -1,1 +1,2 @@
 export function descendants(pid: number): number[]
+export function ended(pid: number): boolean
