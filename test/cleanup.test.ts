@@ -1,5 +1,5 @@
 // on-detach and sweep against real tmux servers: what goes, what stays, and that no window is lost.
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -214,18 +214,22 @@ test('sweep: untracked views go, tracked ones stay until --max-age, --live-tabs 
   assert.deepEqual(srv.names(), ['work'])
 })
 
+/** A server with 'work' and two views of it past their claim, listed and judged as the hook would: both may go. */
+async function twoOrphans(t: TestContext) {
+  const srv = withServer(t)
+  srv.newSession('work')
+  const views = [await spawnView(srv, 'work'), await spawnView(srv, 'work')]
+  for (const v of views) expireClaim(srv, v)
+  const tmux = new Tmux({ kind: 'name', value: srv.name })
+  const seen = await tmux.listSessions()
+  const doomed = judgeAll(seen, { nowSec: Math.floor(Date.now() / 1000), graceSec: 30, maxAgeSec: null, liveTabs: null }).filter((x) => x.remove).map((x) => x.view)
+  assert.deepEqual(doomed.map((x) => x.name).sort(), [...views].sort())
+  return { srv, tmux, seen, doomed, views }
+}
+
 for (const how of ['per-view guards', 'the whole listing checked first'])
   test(`a kill guard loses the race on purpose: a client attaches between list and kill, the view survives (${how})`, async (t) => {
-    const srv = withServer(t)
-    srv.newSession('work')
-    const v = await spawnView(srv, 'work')
-    const other = await spawnView(srv, 'work')
-    for (const x of [v, other]) expireClaim(srv, x)
-    const tmux = new Tmux({ kind: 'name', value: srv.name })
-    const seen = await tmux.listSessions()
-    const verdicts = judgeAll(seen, { nowSec: Math.floor(Date.now() / 1000), graceSec: 30, maxAgeSec: null, liveTabs: null })
-    const doomed = verdicts.filter((x) => x.remove).map((x) => x.view)
-    assert.deepEqual(doomed.map((x) => x.name).sort(), [v, other].sort())
+    const { srv, tmux, seen, doomed, views: [v, other] } = await twoOrphans(t)
     const listing = how === 'per-view guards' ? undefined : seen
     const otherId = seen.find((s) => s.name === other)!.id
     const tab = await srv.attach(`=${v}`) // between the list and the kill
@@ -280,13 +284,7 @@ test('a cleanup whose server did not change since its listing removes its views 
 })
 
 test('a kill guard refuses a view that became the last of its group, or was claimed anew', async (t) => {
-  const srv = withServer(t)
-  srv.newSession('work')
-  const a = await spawnView(srv, 'work')
-  const b = await spawnView(srv, 'work')
-  for (const v of [a, b]) expireClaim(srv, v)
-  const tmux = new Tmux({ kind: 'name', value: srv.name })
-  const doomed = judgeAll(await tmux.listSessions(), { nowSec: Math.floor(Date.now() / 1000), graceSec: 30, maxAgeSec: null, liveTabs: null }).filter((x) => x.remove).map((x) => x.view)
+  const { srv, tmux, doomed, views: [, b] } = await twoOrphans(t)
   assert.equal(doomed.length, 2)
   srv.tmux(['kill-session', '-t', '=work']) // now a and b are the whole group
   srv.tmux(['set-option', '-t', `=${b}:`, '@tmux-views-claim', 'someone-else'])
