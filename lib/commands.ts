@@ -1,6 +1,7 @@
 // Building tmux command text (pure): argument escaping, quoting for tmux's own parser, the kill
 // guard and the hook command. Nothing here runs tmux.
 import { MARK, type Session } from './sessions.ts'
+import { VIEW_NAME } from './views.ts'
 
 /**
  * tmux ends a command at any argument that ends in ';' (and drops the ';'). Escape it so a value
@@ -90,6 +91,37 @@ export function keepsEveryGroup(seen: Session[], views: Session[]): boolean {
   const left = new Map<string, number>()
   for (const s of seen) if (s.group !== null && !going.has(s.id)) left.set(s.group, (left.get(s.group) ?? 0) + 1)
   return views.every((v) => v.group !== null && (left.get(v.group) ?? 0) > 0)
+}
+
+// ---- a first view in one call ------------------------------------------------------------------
+
+/**
+ * A session name that goes into a format and a target as it is (nothing in it means anything to
+ * tmux), short enough that the one-call chain, which holds it a dozen times, stays far below
+ * MAX_COMMAND_BYTES beside three 1000-byte tab texts.
+ */
+const PLAIN_NAME = /^[\w.-]{1,100}$/
+
+/**
+ * A format that is 1 only while a view of the session named `name` can be made without a look at
+ * the listing: that session exists, carries no view mark, and is in no group or in the group of its
+ * own name; no group of that name exists without it (groupConflict); and every other member of its
+ * group is attached, so there is no view to reuse. Each session adds a letter to one #{S:}
+ * expansion: U (that session, in no group), G (it, in its group), m (another member, attached), X
+ * (anything else that asks for a look at the listing). Null for a name that is not PLAIN_NAME, or
+ * that is a view's name (then spawn-view means the view's parent).
+ */
+export function firstViewGate(name: string): string | null {
+  if (!PLAIN_NAME.test(name) || VIEW_NAME.test(name)) return null
+  const self = `#{?#{==:#{${MARK.parentId}},},#{?#{session_grouped},#{?#{==:#{session_group},${name}},G,X},U},X}`
+  const member = `#{?#{==:#{session_group},${name}},#{?#{session_attached},m,X},}`
+  const letters = `#{S:#{?#{==:#{session_name},${name}},${self},${member}}}`
+  return `#{||:#{==:${letters},U},#{==:#{s/m//:${letters}},G}}`
+}
+
+/** A format that expands to the id of the session named `name` (a name firstViewGate takes). */
+export function idOfNamed(name: string): string {
+  return `#{S:#{?#{==:#{session_name},${name}},#{session_id},}}`
 }
 
 // ---- the hooks: client-detached and client-session-changed ----------------------------------

@@ -4,6 +4,7 @@ import { TmuxError, type Tmux } from './tmux.ts'
 import { MARK, type Session } from './sessions.ts'
 import { findSession, groupConflict, parentOf, reusableViews, viewKind, viewName } from './views.ts'
 import { storedName } from './version.ts'
+import { firstViewGate, idOfNamed } from './commands.ts'
 import { Failure, UsageError } from './cli.ts'
 
 export interface SpawnOptions {
@@ -43,13 +44,17 @@ export async function spawnView(tmux: Tmux, parentName: string, opts: SpawnOptio
   const now = opts.nowSec ?? (() => Math.floor(Date.now() / 1000))
   const log = opts.log ?? (() => {})
   checkLengths({ PARENT: parentName, '--tab': opts.tab, '--title': opts.title, '--icon': opts.icon })
+  const tabMarks = pickDefined({ [MARK.tab]: opts.tab, [MARK.title]: opts.title, [MARK.icon]: opts.icon })
   let sessions: Session[]
   try {
-    sessions = opts.create ? await tmux.listSessions() : await tmux.listSessionsStrict()
+    const first = await firstView(tmux, parentName, tabMarks, now, log)
+    if (!Array.isArray(first)) return first
+    sessions = first
   } catch (e) {
-    if (e instanceof TmuxError && e.kind === 'no-server')
+    if (!(e instanceof TmuxError && e.kind === 'no-server')) throw e
+    if (!opts.create)
       throw new Failure(`no tmux server on socket '${tmux.label}': start tmux there, or add --create to start it with session '${parentName}'`)
-    throw e
+    sessions = []
   }
   // The name as given, else as this tmux stores it ('a.b' is 'a_b' before 3.7): -V only if needed.
   let parent = findSession(sessions, parentName) ?? findSession(sessions, storedName(parentName, await tmux.versionInfo()))
@@ -71,8 +76,6 @@ export async function spawnView(tmux: Tmux, parentName: string, opts: SpawnOptio
         `(views of an earlier '${parent.name}'); run 'sweep --rescue' or rename the session`,
     )
 
-  const tabMarks = pickDefined({ [MARK.tab]: opts.tab, [MARK.title]: opts.title, [MARK.icon]: opts.icon })
-
   if (opts.reuse !== false) {
     for (const view of reusableViews(parent, sessions, now(), opts.graceSec)) {
       // A view of the older design gets the marks of a new one, so it is tracked from now on.
@@ -85,6 +88,28 @@ export async function spawnView(tmux: Tmux, parentName: string, opts: SpawnOptio
   return createView(tmux, parent, tabMarks, now, log)
 }
 
+/**
+ * The usual case in one tmux call: a parent with a plain name and no view to reuse gets its new
+ * view in the call that lists the server (firstViewGate decides inside tmux, at that moment).
+ * Otherwise nothing is made, and the listing comes back for the decisions below.
+ */
+async function firstView(
+  tmux: Tmux,
+  parentName: string,
+  tabMarks: Record<string, string>,
+  now: () => number,
+  log: (line: string) => void,
+): Promise<Spawned | Session[]> {
+  const gate = firstViewGate(parentName)
+  if (gate === null) return tmux.listSessionsStrict()
+  const t = now()
+  const marks = { [MARK.parent]: parentName, [MARK.created]: String(t), [MARK.claim]: newToken(), [MARK.claimAt]: String(t), ...tabMarks }
+  const { sessions, made } = await tmux.listOrNewView(parentName, gate, nameFor(parentName, t), marks, { [MARK.parentId]: idOfNamed(parentName) })
+  if (made === null) return sessions
+  log(`Creating new view session: ${made.name}`)
+  return { id: made.id, view: made.name, parent: parentName, reused: false }
+}
+
 async function createView(
   tmux: Tmux,
   parent: Session,
@@ -93,10 +118,9 @@ async function createView(
   log: (line: string) => void,
 ): Promise<Spawned> {
   const t = now()
-  const makeName = () => viewName(parent.name, t, 100000 + Math.floor(Math.random() * 900000))
   const marks = { ...parentMarks(parent, t), [MARK.claim]: newToken(), [MARK.claimAt]: String(t), ...tabMarks }
   try {
-    const { id, name } = await tmux.newView(parent.id, makeName, marks)
+    const { id, name } = await tmux.newView(parent.id, nameFor(parent.name, t), marks)
     log(`Creating new view session: ${name}`)
     return { id, view: name, parent: parent.name, reused: false }
   } catch (e) {
@@ -104,6 +128,11 @@ async function createView(
       throw new Failure(`session '${parent.name}' went away before its view was made: run spawn-view again (--create makes it anew)`)
     throw e
   }
+}
+
+/** A view name maker for newView: the parent's name, the time, a fresh random part each call. */
+function nameFor(parent: string, t: number): () => string {
+  return () => viewName(parent, t, 100000 + Math.floor(Math.random() * 900000))
 }
 
 function parentMarks(parent: Session, createdSec: number): Record<string, string> {

@@ -12,6 +12,18 @@ import { tmuxVersion, type TmuxVersion } from './version.ts'
 /** The option name the unguarded kills' gate asks for when the server changed since the listing. */
 const CHANGED = 'tmux-views: changed since the listing'
 
+/** The option name the first-view gate asks for when the listing must be looked at first. */
+const LOOK_FIRST = 'tmux-views: look at the listing first'
+
+/**
+ * A fresh tag to frame one listing's rows and fields (sessionFormat). Math.random, not node:crypto
+ * (~3 ms at start-up): it guards against values set before this listing, not against an adversary
+ * who can predict it.
+ */
+function listingTag(): string {
+  return `tv${Math.random().toString(36).slice(2, 12)}${Math.random().toString(36).slice(2, 12)}`
+}
+
 // ---- errors -----------------------------------------------------------------------------------
 
 export type TmuxErrorKind = 'missing' | 'no-server' | 'no-session' | 'stuck' | 'untrusted' | 'failed'
@@ -207,9 +219,7 @@ export class Tmux {
 
   /** Like listSessions, but a missing server is an error. */
   async listSessionsStrict(): Promise<Session[]> {
-    // Math.random, not node:crypto (~3 ms at start-up): the tag guards against values set before
-    // this listing, not against an adversary who can predict it
-    const tag = `tv${Math.random().toString(36).slice(2, 12)}${Math.random().toString(36).slice(2, 12)}`
+    const tag = listingTag()
     return parseSessions(await this.run([['list-sessions', '-F', sessionFormat(tag)]]), tag)
   }
 
@@ -229,36 +239,71 @@ export class Tmux {
   }
 
   /**
-   * Make a view of parent `parentId` in one atomic chain: it is created under a plain temporary
-   * name (so the marks can target it exactly), marked and claimed, then renamed to a name from
-   * `makeName` (asked again if that name is taken), and read back by its unique claim token, as
-   * tmux stored it. Fails without creating anything if the parent is gone.
+   * Make a view of parent `parent` (a target: `$id`, or `=name:`) in one atomic chain: it is
+   * created under a plain temporary name (so the marks can target it exactly), marked and claimed
+   * (`formatMarks` are expanded as formats first), then renamed to a name from `makeName` (asked
+   * again if that name is taken), and read back by its unique claim token, as tmux stored it.
+   * Commands in `first` run ahead of it in the same chain; if one fails, nothing is made. Fails
+   * without creating anything if the parent is gone.
    */
-  async newView(parentId: string, makeName: () => string, marks: Record<string, string>): Promise<{ id: string; name: string }> {
+  async newView(
+    parent: string,
+    makeName: () => string,
+    marks: Record<string, string>,
+    opts: { first?: string[][]; formatMarks?: Record<string, string> } = {},
+  ): Promise<{ id: string; name: string }> {
     const tmp = `tmux-views-new-${process.pid}-${Math.random().toString(36).slice(2, 10)}`
     const target = `=${tmp}:`
     const token = marks[MARK.claim]
     if (!/^[\w-]+$/.test(token ?? '')) throw new Error('newView needs a plain claim token to read the view back')
     const rename = () => ['rename-session', '-t', target, '--', escapeName(makeName())]
-    const readBack = ['list-sessions', '-f', `#{==:#{${MARK.claim}},${token}}`, '-F', '#{session_id}\t#{session_name}']
+    // Framed by the token, which nothing listed before this call can hold: the output of `first`
+    // comes ahead of it.
+    const readBack = ['list-sessions', '-f', `#{==:#{${MARK.claim}},${token}}`, '-F', `${token}<#{session_id}\t#{session_name}`]
     let commands = [
+      ...(opts.first ?? []),
       // new-session -t with a missing target silently makes a new group: check first.
-      ['has-session', '-t', parentId],
-      ['new-session', '-d', '-t', parentId, '-s', tmp, '-P', '-F', '#{session_id}'],
+      ['has-session', '-t', parent],
+      ['new-session', '-d', '-t', parent, '-s', tmp, '-P', '-F', '#{session_id}'],
       ...Object.entries(marks).map(([k, v]) => ['set-option', '-t', target, k, cleanValue(v)]),
+      ...Object.entries(opts.formatMarks ?? {}).map(([k, f]) => ['set-option', '-F', '-t', target, k, f]),
       rename(),
       readBack,
     ]
     for (let attempt = 0; ; attempt++) {
       try {
         const out = await this.run(commands)
-        const line = out.slice(out.lastIndexOf('\n', out.indexOf('\t')) + 1).replace(/\n$/, '')
+        const line = out.slice(out.lastIndexOf(`${token}<`) + token.length + 1).replace(/\n$/, '')
         const tab = line.indexOf('\t')
         return { id: line.slice(0, tab), name: line.slice(tab + 1) }
       } catch (e) {
         if (!(e instanceof TmuxError && /duplicate session/.test(e.message) && attempt < 5)) throw e
         commands = [rename(), readBack] // made and marked; only the random part of the name collided
       }
+    }
+  }
+
+  /**
+   * One call for a tab's usual case: the listing and, in the same atomic chain, a new view of the
+   * session named `parent` if `gate` (firstViewGate) expands to 1 right after the listing. `made`
+   * is null when it did not: nothing was made, and the caller decides from the listing.
+   */
+  async listOrNewView(
+    parent: string,
+    gate: string,
+    makeName: () => string,
+    marks: Record<string, string>,
+    formatMarks: Record<string, string>,
+  ): Promise<{ sessions: Session[]; made: { id: string; name: string } | null }> {
+    const tag = listingTag()
+    const list = ['list-sessions', '-F', sessionFormat(tag)]
+    // As in removeViews: show-options expands its option name, and a failed command ends the chain.
+    const pass = ['show-options', '-sv', `#{?${gate},buffer-limit,${LOOK_FIRST}}`]
+    try {
+      return { sessions: [], made: await this.newView(`=${parent}:`, makeName, marks, { first: [list, pass], formatMarks }) }
+    } catch (e) {
+      if (e instanceof TmuxError && e.stderr.includes(LOOK_FIRST)) return { sessions: parseSessions(e.stdout, tag), made: null }
+      throw e
     }
   }
 

@@ -18,7 +18,7 @@ const SURFACE: Record<string, string> = {
   server: 'allServers serverArgs serverFrom serverLabel socketDir socketDirProblem socketPath socketProblem whereAmI',
   version: 'atLeast compareVersions hazards storedName tmuxVersion versionText',
   sessions: 'MARK SESSION_FIELDS parseSessions sessionFormat',
-  commands: 'HOOK HOOKS HOOK_MARK WORLD_FORMAT chain cleanValue escapeArg escapeName hookArgv hookCommand hookConfLine isOurHook keepsEveryGroup quoteForTmux removable shellQuote worldAsSeen worldUnchanged',
+  commands: 'HOOK HOOKS HOOK_MARK WORLD_FORMAT chain cleanValue escapeArg escapeName firstViewGate hookArgv hookCommand hookConfLine idOfNamed isOurHook keepsEveryGroup quoteForTmux removable shellQuote worldAsSeen worldUnchanged',
   env: 'withoutNpm',
   errors: 'Failure UsageError',
   paths: 'checkIfThere checkOpened makeDirs myUid privateDir untrusted',

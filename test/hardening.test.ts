@@ -108,6 +108,9 @@ test('the server dies during a spawn: a clear error, nothing logged, the next sp
   const srv = withServer(t)
   const env = sandbox()
   srv.newSession('work')
+  // an unattached member of work's group: the first call only lists, and the server dies before
+  // the second (the create chain)
+  srv.tmux(['new-session', '-d', '-t', '=work', '-s', 'other'])
   const r = await runScript('spawn-view', ['-L', srv.name, '--print', 'work'], { env: { ...env, ...dyingTmux(srv, 2) } })
   assert.equal(r.code, 1)
   assert.equal(r.stdout, '')

@@ -1,13 +1,15 @@
 // spawn-view against real tmux servers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { ROOT, TMUX_V, expireClaim, hostileNames, noConfigTmux, retryUntil, runScript, withServer } from './helpers.ts'
+import { ROOT, TMUX_V, expireClaim, hostileNames, noConfigTmux, retryUntil, runScript, withServer, type Client } from './helpers.ts'
 import { atLeast, tmuxVersion } from '../lib/version.ts'
 import { Tmux } from '../lib/tmux.ts'
+import { firstViewGate } from '../lib/commands.ts'
+import { findSession, groupConflict, reusableViews, viewKind } from '../lib/views.ts'
 
 const VIEW = /^(.*)-view-\d+-\d+$/s
 
@@ -24,6 +26,83 @@ test('--print makes a view grouped with its parent and prints only its name', as
   assert.equal(view.attached, '0')
   // the old monitoring one-liner still finds it
   assert.match(srv.tmux(['list-sessions']).stdout, /-view-[0-9]+-[0-9]+/)
+})
+
+/** A tmux that notes the first command (word-word) of each call; `calls()` reads them. */
+function notingTmux(): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tv-calls-'))
+  const file = path.join(dir, 'calls')
+  writeFileSync(path.join(dir, 'tmux'), `#!/bin/sh\nfor a in "$@"; do case "$a" in *-*-*|-*) ;; *-*) echo "$a" >> '${file}'; break;; esac; done\nexec '${process.env.TMUX_VIEWS_TMUX || 'tmux'}' "$@"\n`, { mode: 0o755 })
+  return { env: { ...process.env, TMUX_VIEWS_TMUX: path.join(dir, 'tmux') }, calls: () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : []) }
+}
+
+test('a tab\'s usual case takes one tmux call: the view is made in the call that lists, marked as the two-call path marks it', async (t) => {
+  const srv = withServer(t)
+  const parentId = srv.newSession('work')
+  const noted = notingTmux()
+  const first = JSON.parse((await runScript('spawn-view', ['-L', srv.name, '--json', '--tab', '4', 'work'], { env: noted.env })).stdout)
+  assert.deepEqual(noted.calls(), ['list-sessions'])
+  const view = srv.sessions().find((s) => s.id === first.id)!
+  assert.deepEqual([view.name, view.group, view['parent-id'], view.tab, first.reused], [first.view, 'work', parentId, '4', false])
+  assert.equal(srv.tmux(['display-message', '-p', '-t', first.id, '#{@tmux-views-parent}']).stdout, 'work\n')
+  // while the first view's client is there, the next tab is as quick
+  const client = await srv.attach(first.id)
+  t.after(() => client.kill())
+  const second = JSON.parse((await runScript('spawn-view', ['-L', srv.name, '--json', 'work'], { env: noted.env })).stdout)
+  assert.deepEqual(noted.calls(), ['list-sessions', 'list-sessions'])
+  assert.notEqual(second.id, first.id)
+  // a view that is not attached may be one to reuse: the listing is looked at first
+  expireClaim(srv, second.view)
+  const third = JSON.parse((await runScript('spawn-view', ['-L', srv.name, '--json', 'work'], { env: noted.env })).stdout)
+  assert.deepEqual(noted.calls(), ['list-sessions', 'list-sessions', 'list-sessions', 'if-shell'])
+  assert.deepEqual([third.id, third.reused], [second.id, true])
+})
+
+test('the one-call gate passes only where the listing would make a new view of that very session', async (t) => {
+  const srv = withServer(t)
+  const tmux = new Tmux({ kind: 'name', value: srv.name })
+  const view = (parent: string, name: string) => srv.tmux(['new-session', '-d', '-t', `=${parent}`, '-s', name])
+  const clients: Client[] = []
+  srv.newSession('alone')
+  srv.newSession('busy')
+  view('busy', 'busy-view-1-100000')
+  clients.push(await srv.attach('=busy-view-1-100000'))
+  srv.newSession('idle')
+  view('idle', 'idle-view-1-100000') // no client: a view to reuse
+  srv.newSession('pending')
+  const pending = (await runScript('spawn-view', ['-L', srv.name, '--print', '--grace', '10m', 'pending'])).stdout.trim()
+  srv.tmux(['set-option', '-t', `=${pending}:`, '@tmux-views-claim-at', String(Math.floor(Date.now() / 1000))])
+  // a group named 'conflict' that 'conflict' is not in, its member attached
+  srv.newSession('conflict')
+  view('conflict', 'c2')
+  clients.push(await srv.attach('=c2'))
+  srv.tmux(['kill-session', '-t', '=conflict'])
+  srv.newSession('conflict')
+  // a view renamed to a plain name, still marked
+  srv.newSession('base')
+  const marked = (await runScript('spawn-view', ['-L', srv.name, '--print', 'base'])).stdout.trim()
+  srv.tmux(['rename-session', '-t', `=${marked}:`, 'marked'])
+  clients.push(await srv.attach('=marked'))
+  // a parent renamed after its group was made: the group keeps the old name
+  srv.newSession('orig')
+  view('orig', 'o2')
+  clients.push(await srv.attach('=o2'))
+  srv.tmux(['rename-session', '-t', '=orig', 'renamed'])
+  srv.newSession('a.b') // 'a_b' before tmux 3.7
+  t.after(() => Promise.all(clients.map((c) => c.kill())))
+
+  const sessions = await tmux.listSessions()
+  const now = Math.floor(Date.now() / 1000)
+  const dot = atLeast(tmuxVersion(TMUX_V), '3.7')
+  const expected: Record<string, boolean> = { alone: true, busy: true, idle: false, pending: false, conflict: false, marked: false, renamed: false, absent: false, 'a.b': dot }
+  for (const [name, passes] of Object.entries(expected)) {
+    const gate = srv.tmux(['display-message', '-p', firstViewGate(name)!]).stdout.trim()
+    assert.equal(gate, passes ? '1' : '0', name)
+    // what the listing decides: a new view of the session of exactly this name
+    const parent = findSession(sessions, name)
+    const creates = parent !== undefined && !viewKind(parent, sessions) && !groupConflict(parent, sessions) && reusableViews(parent, sessions, now, 600).length === 0
+    if (passes) assert.ok(creates, `${name}: the gate passed where the listing would not make a view`)
+  }
 })
 
 test('--json reports view, parent, reused and socket; --verbose logs on stderr only', async (t) => {

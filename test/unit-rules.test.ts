@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Session } from '../lib/sessions.ts'
-import { HOOK, WORLD_FORMAT, chain, cleanValue, escapeArg, escapeName, hookCommand, hookConfLine, keepsEveryGroup, quoteForTmux, removable, shellQuote, worldAsSeen, worldUnchanged } from '../lib/commands.ts'
+import { HOOK, WORLD_FORMAT, chain, cleanValue, escapeArg, escapeName, firstViewGate, hookCommand, hookConfLine, keepsEveryGroup, quoteForTmux, removable, shellQuote, worldAsSeen, worldUnchanged } from '../lib/commands.ts'
 import {
   SAFE_TOKEN, VIEW_NAME, claimPending, findSession, judge, judgeAll, parentOf, rescueName, reusableViews, unattachedFor, viewKind, viewName, viewsOf,
   type Policy,
@@ -229,4 +229,9 @@ test('the hook: one fixed index, a run-shell that names no session, the same as 
   assert.ok(cmd.includes(`'/n' '/it'\\\\''s ##1/x.mjs'`), 'node and entry POSIX-quoted, # doubled: ' + cmd)
   assert.doesNotMatch(cmd, /[^#]#1/)
   assert.ok(hookConfLine('/n', '/e').startsWith(`set-hook -g '${HOOK}' ${quoteForTmux(hookCommand('/n', '/e'))}`))
+})
+
+test('the one-call spawn takes only plain names that are no view name', () => {
+  for (const name of ['work', 'my.project', 'a-b_c', 'x'.repeat(100)]) assert.notEqual(firstViewGate(name), null, name)
+  for (const name of ['', 'a b', 'a:b', 'a#b', 'a,b', 'a}b', 'é', 'work-view-1-2', 'x'.repeat(101), '$(x)']) assert.equal(firstViewGate(name), null, name)
 })
