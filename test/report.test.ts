@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { expireClaim, hookRunning, rcTrap, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
+import { ROOT, expireClaim, hookRunning, rcTrap, retryUntil, runScript, sandbox, withServer, type TestServer } from './helpers.ts'
 import { tryLock } from '../lib/lock.ts'
 import { hookCommand } from '../lib/commands.ts'
 import { REPORT, assertShape } from './shape.ts'
@@ -230,4 +230,23 @@ test('report: no server, bad usage, --help', async (t) => {
   const help = await runScript('report', ['--help'])
   assert.equal(help.code, 0)
   for (const f of ['--doctor', '--stats', '--since', '--tabs', '--json', '--all-sockets', '--socket']) assert.ok(help.stdout.includes(f), f)
+})
+
+test('the compiled report in a terminal is in colour; with NO_COLOR it is plain', async (t) => {
+  const srv = withServer(t)
+  const env = sandbox()
+  srv.newSession('work')
+  await spawnView(srv, env, 'work')
+  // a second server plays the terminal: a pane is a real tty
+  const term = withServer(t)
+  const report = (extra: string) =>
+    `env -u TMUX -u NO_COLOR ${extra} XDG_STATE_HOME='${env.XDG_STATE_HOME}' XDG_CONFIG_HOME='${env.XDG_CONFIG_HOME}' ` +
+    `'${process.execPath}' '${path.join(ROOT, 'dist', 'scripts', 'report.cjs')}' -L ${srv.name}; echo "report exit $?"; exec sleep 86400`
+  term.newSession('colour', report('TERM=xterm-256color'))
+  term.newSession('plain', report('TERM=xterm-256color NO_COLOR=1'))
+  const screen = (s: string) => term.tmux(['capture-pane', '-p', '-e', '-t', `=${s}:`]).stdout
+  await retryUntil(() => screen('colour').includes('report exit 0') && screen('plain').includes('report exit 0'), 'both reports ran')
+  assert.match(screen('colour'), /\x1b\[[0-9;]*m.*work-view-/s)
+  assert.match(screen('plain'), /work-view-/)
+  assert.doesNotMatch(screen('plain'), /\x1b\[/)
 })

@@ -1,7 +1,8 @@
 // npm run build: bundle each script with its dependencies into dist/scripts/<name>.cjs, so hooks,
 // timers and terminals start plain `node` on one file: no TypeScript loader, no node_modules.
 import { build } from 'esbuild'
-import { chmodSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gitCommit, sourceHash } from './sources.mjs'
@@ -15,18 +16,37 @@ const old = `${dist}.old-${process.pid}`
 // Hooks and terminals start an entry on every detach and every new tab, so each entry is one
 // self-contained file: every extra module costs the loader a resolve, a read and a compile.
 // The exception is zx/core (chalk: ~48 KB that only colours on a terminal need): it is built once
-// into dist/vendor/zx-core.mjs (ESM), and the entries' lazy import('zx/core') (in paint) points there.
+// into dist/vendor/zx-core.cjs, and the entries' lazy import('zx/core') (in paint) becomes a
+// require() of it: code compiled by node:vm with a code cache cannot import() on node 20 ("A
+// dynamic import callback was not specified"), and a CommonJS chalk loads ~6 ms sooner anyway.
 // The entries are CommonJS: node 20 starts the same bundle ~3.5-4 ms faster as .cjs than as .mjs
 // (an ESM entry first sets up the ESM loader); spawn-view and on-detach runs took ~8 ms less
 // (docs/speed.md). So no top-level await in scripts/ (runMain is started with `void`), and
 // import.meta.url becomes the entry's own file URL (__tvUrl, set in the banner, which also keeps
 // strict mode: esbuild's own "use strict" comes after it).
 const cjsBanner = { js: "#!/usr/bin/env node\n\"use strict\";const __tvUrl=require('node:url').pathToFileURL(__filename).href;" }
-const esmBanner = { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning' }
+/**
+ * Run in a fresh node: compile each file eagerly (--no-lazy only while compiling, so the cache
+ * carries the flags a plain node has), write its cache, and check that a plain compile takes it.
+ */
+const CACHE_MAKER = `
+const { readFileSync, writeFileSync } = require('node:fs')
+const { Script } = require('node:vm')
+const { setFlagsFromString } = require('node:v8')
+for (const file of process.argv.slice(1)) {
+  const source = readFileSync(file, 'utf8')
+  setFlagsFromString('--no-lazy')
+  const script = new Script(source, { filename: file })
+  setFlagsFromString('--lazy')
+  const cachedData = script.createCachedData()
+  if (new Script(source, { filename: file, cachedData }).cachedDataRejected) throw new Error(file + ': V8 rejects its own cache')
+  writeFileSync(file + '.cache', cachedData)
+}`
+
 const zxCoreOutside = {
   name: 'zx-core-outside',
-  setup: (b) => b.onResolve({ filter: /^zx\/core$/ }, () => ({ path: '../vendor/zx-core.mjs', external: true })),
+  setup: (b) => b.onResolve({ filter: /^zx\/core$/ }, () => ({ path: '../vendor/zx-core.cjs', external: true })),
 }
 await build({
   ...common,
@@ -36,15 +56,14 @@ await build({
   outExtension: { '.js': '.cjs' },
   define: { 'import.meta.url': '__tvUrl' },
   plugins: [zxCoreOutside],
+  supported: { 'dynamic-import': false }, // import() becomes require(): see zx/core above
   banner: cjsBanner,
 })
 await build({
   ...common,
   stdin: { contents: "export { chalk } from 'zx/core'", resolveDir: root, loader: 'js' },
-  format: 'esm',
-  outfile: path.relative(root, path.join(next, 'vendor/zx-core.mjs')),
-  // zx's bundled CommonJS parts call require() for node builtins
-  banner: esmBanner,
+  format: 'cjs',
+  outfile: path.relative(root, path.join(next, 'vendor/zx-core.cjs')),
 })
 // A default or namespace import of a node builtin (`import fs from 'node:fs'`) becomes esbuild's
 // __toESM copy of the whole module, once per importing file: ~2.3 ms of spawn-view's and
@@ -58,6 +77,27 @@ for (const f of scripts) {
     process.exit(1)
   }
 }
+// Each entry's code goes to dist/code/NAME.js as one function expression, beside V8's code cache
+// for it (NAME.js.cache); dist/scripts/NAME.cjs compiles it with that cache. V8 then reads the
+// compiled functions instead of compiling them again on every start (node 20 has no compile
+// cache of its own; 22's module.enableCompileCache writes one at run time, in a shared temp dir).
+// The cache is made with eager compilation, so it holds every function, not only the top level.
+// Measured: spawn-view and on-detach start ~3 ms sooner (docs/speed.md). A node with another V8
+// (or other V8 flags) rejects the cache and compiles as before.
+mkdirSync(path.join(next, 'code'))
+for (const f of scripts) {
+  const name = f.replace(/\.mts$/, '')
+  const entry = path.join(next, 'scripts', `${name}.cjs`)
+  const bundle = readFileSync(entry, 'utf8').replace(/^#!.*\n/, '')
+  writeFileSync(path.join(next, 'code', `${name}.js`), `(function (exports, require, module, __filename, __dirname) {${bundle}\n})`)
+  writeFileSync(entry, loader(name))
+}
+const made = spawnSync(process.execPath, ['-e', CACHE_MAKER, ...scripts.map((f) => path.join(next, 'code', f.replace(/\.mts$/, '.js')))], {
+  env: withoutNodeOptions(process.env), // as the hook runs node: flags in NODE_OPTIONS would make V8 reject the cache
+  encoding: 'utf8',
+})
+if (made.status !== 0) console.error(`build: no V8 code cache (${(made.stderr || made.error?.message || '').trim().split('\n').pop()}): the entries start ~3 ms slower`)
+
 for (const f of scripts) {
   const name = f.replace(/\.mts$/, '')
   // The old names stay: hooks installed by `on-detach --install`, copied systemd units and cron
@@ -76,3 +116,25 @@ try {
 } catch {}
 renameSync(next, dist)
 rmSync(old, { recursive: true, force: true })
+
+/** dist/scripts/NAME.cjs: run dist/code/NAME.js, compiled with its V8 code cache when there is one. */
+function loader(name) {
+  return `#!/usr/bin/env node
+// ${name}: runs ../code/${name}.js (the bundle) with the V8 code cache made for it at build time.
+"use strict";
+const { readFileSync } = require('node:fs')
+const { Script } = require('node:vm')
+const code = require('node:path').join(__dirname, '../code/${name}.js')
+let cachedData
+try {
+  cachedData = readFileSync(code + '.cache')
+} catch {}
+new Script(readFileSync(code, 'utf8'), { filename: code, cachedData })
+  .runInThisContext()(exports, require, module, __filename, __dirname)
+`
+}
+
+function withoutNodeOptions(env) {
+  const { NODE_OPTIONS, ...rest } = env
+  return rest
+}
