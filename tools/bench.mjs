@@ -28,7 +28,7 @@ const MiB = 1024
 const which = (cmd) => spawnSync('/bin/sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' }).stdout.trim()
 const REAL_TMUX = process.env.TMUX_VIEWS_TMUX || which('tmux')
 if (!REAL_TMUX) fail('tmux is not installed')
-// BENCH_DIST=DIR benches another build (e.g. of a scratch copy with a change to try).
+// BENCH_DIST=DIR benches another build's scripts directory (e.g. a scratch copy's dist/scripts).
 const DIST = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(ROOT, 'dist/scripts')
 // The entries are NAME.cjs; a build from before they were CommonJS has only NAME.mjs.
 const EXT = existsSync(path.join(DIST, 'sweep.cjs')) ? 'cjs' : 'mjs'
@@ -45,8 +45,10 @@ process.on('exit', () => {
     rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid()}`, name), { force: true })
 })
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => process.exit(128 + constants.signals[sig]))
-// Bench a snapshot of the build: a concurrent `npm run build` or `npm test` rewrites dist/.
-cpSync(DIST, path.join(TMP, 'dist'), { recursive: true })
+// Bench a snapshot of the build (the whole of it: an entry runs ../code/NAME.js): a concurrent
+// `npm run build` or `npm test` rewrites dist/.
+cpSync(path.dirname(DIST), path.join(TMP, 'build'), { recursive: true })
+const SCRIPTS = path.join(TMP, 'build', path.basename(DIST))
 const COUNT = path.join(TMP, 'tmux-calls')
 const RECORD = path.join(TMP, 'record')
 const RSS = path.join(TMP, 'rss')
@@ -97,7 +99,7 @@ function reset(n) {
 }
 
 // ---- the commands ----------------------------------------------------------------------------
-const entry = (s) => path.join(TMP, 'dist', `${s}.${EXT}`)
+const entry = (s) => path.join(SCRIPTS, `${s}.${EXT}`)
 // The older design's manual cleanup: one list, then one tmux process per view.
 const LOOP = `for s in $(tmux -L "$1" list-sessions -F '#{session_name}' -f '#{&&:#{m:*-view-*,#{session_name}},#{==:#{session_attached},0}}'); do tmux -L "$1" kill-session -t "=$s"; done`
 const CMD = {
@@ -293,7 +295,7 @@ for (const node of [process.execPath, ...OTHER_NODES]) {
 // Per attached tab: what stays running behind it (tools/bench-tabs.mjs).
 process.on('exit', () => spawnSync(REAL_TMUX, ['-L', `${SERVER}-term`, 'kill-server'], { stdio: 'ignore' }))
 reset(0)
-const tabRows = await benchTabs({ tmux: REAL_TMUX, server: SERVER, parent: PARENT, dist: path.join(TMP, 'dist'), root: ROOT, tmp: TMP, env: PLAIN })
+const tabRows = await benchTabs({ tmux: REAL_TMUX, server: SERVER, parent: PARENT, dist: SCRIPTS, root: ROOT, tmp: TMP, env: PLAIN })
 
 // ---- report ----------------------------------------------------------------------------------
 const row = (label, views) => rows.find((r) => r.label === label && r.views === views)
@@ -354,7 +356,7 @@ if (SIZES.includes(1000)) {
 // The entries' V8 code cache (tools/build.mjs): does this node take it, or compile the code anew?
 const CACHE_CHECK = "const{readFileSync:r}=require('node:fs');const{Script:S}=require('node:vm');const f=process.argv[1];process.stdout.write(String(!new S(r(f,'utf8'),{filename:f,cachedData:r(f+'.cache')}).cachedDataRejected))"
 const cacheTaken = ['spawn-view', 'on-detach', 'sweep'].filter((s) => {
-  const code = path.join(TMP, 'dist', 'code', `${s}.js`)
+  const code = path.join(SCRIPTS, '..', 'code', `${s}.js`)
   return existsSync(`${code}.cache`) && spawnSync(process.execPath, ['-e', CACHE_CHECK, code], { encoding: 'utf8', env: PLAIN }).stdout === 'true'
 })
 checks.push(['V8 code cache taken by this node (spawn-view, on-detach, sweep)', cacheTaken.length, '-', () => true, (x) => `${x} of 3`])
