@@ -72,6 +72,18 @@ test('an entry built from another commit says so in one line, and only then', (t
   assert.deepEqual([hook.status, hook.stdout, hook.stderr], [0, '', ''])
 })
 
+test('an entry whose code is missing (a half-copied dist/) says so in one line with the fix; without its code cache it runs', (t) => {
+  const dir = checkout(t, BUILT)
+  rmSync(path.join(dir, 'dist', 'code', 'sweep.js'))
+  const r = node(dir, 'sweep', ['--dry-run'])
+  assert.deepEqual([r.status, r.stdout], [1, ''])
+  assert.equal(r.stderr, `sweep: cannot read ${path.join(dir, 'dist', 'code', 'sweep.js')} (ENOENT): run 'npm ci' in ${dir}\n`)
+  rmSync(path.join(dir, 'dist', 'code', 'report.js.cache'))
+  const report = node(dir, 'report', ['--version'])
+  assert.deepEqual([report.status, report.stderr], [0, ''])
+  assert.match(report.stdout, /^tmux-views \d+\.\d+\.\d+/)
+})
+
 test('report --doctor and the TPM entry say that dist/ is stale, with the fix', (t) => {
   const pulled = checkout(t, PULLED)
   const srv = withServer(t)

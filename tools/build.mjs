@@ -125,12 +125,17 @@ function loader(name) {
 const { readFileSync } = require('node:fs')
 const { Script } = require('node:vm')
 const code = require('node:path').join(__dirname, '../code/${name}.js')
-let cachedData
+let source, cachedData
+try {
+  source = readFileSync(code, 'utf8')
+} catch (e) {
+  process.stderr.write(\`${name}: cannot read \${code} (\${e.code || e.message}): run 'npm ci' in \${require('node:path').join(__dirname, '../..')}\\n\`)
+  process.exit(1)
+}
 try {
   cachedData = readFileSync(code + '.cache')
 } catch {}
-new Script(readFileSync(code, 'utf8'), { filename: code, cachedData })
-  .runInThisContext()(exports, require, module, __filename, __dirname)
+new Script(source, { filename: code, cachedData }).runInThisContext()(exports, require, module, __filename, __dirname)
 `
 }
 
