@@ -116,7 +116,8 @@ export function firstViewGate(name: string): string | null {
   const self = `#{?#{==:#{${MARK.parentId}},},#{?#{session_grouped},#{?#{==:#{session_group},${name}},G,X},U},X}`
   const member = `#{?#{==:#{session_group},${name}},#{?#{session_attached},m,X},}`
   const letters = `#{S:#{?#{==:#{session_name},${name}},${self},${member}}}`
-  return `#{||:#{==:${letters},U},#{==:#{s/m//:${letters}},G}}`
+  // one expansion of the loop (it costs tmux ~10 ms over 1000 sessions): U alone, or G among m's
+  return `#{m/r:^(U|m*Gm*)$,${letters}}`
 }
 
 /** A format that expands to the id of the session named `name` (a name firstViewGate takes). */
