@@ -104,20 +104,22 @@ const PLAIN_NAME = /^[\w.-]{1,100}$/
 
 /**
  * A format that is 1 only while a view of the session named `name` can be made without a look at
- * the listing: that session exists, carries no view mark, and is in no group or in the group of its
- * own name; no group of that name exists without it (groupConflict); and every other member of its
- * group is attached, so there is no view to reuse. Each session adds a letter to one #{S:}
- * expansion: U (that session, in no group), G (it, in its group), m (another member, attached), X
- * (anything else that asks for a look at the listing). Null for a name that is not PLAIN_NAME, or
- * that is a view's name (then spawn-view means the view's parent).
+ * the listing, expanded with that session as its target: it exists, carries no view mark, and is
+ * in no group or in the group of its own name; no group of that name exists without it
+ * (groupConflict); and every other member of its group is attached, so there is no view to reuse.
+ * Each session adds a letter to one #{S:} expansion: U (that session, in no group), G (it, in its
+ * group), m (another member, attached), X (anything else that asks for a look at the listing).
+ * That loop costs tmux ~10 ms over 1000 sessions, so a group with fewer clients than other members
+ * (orphaned views: the listing's case anyway) fails before it. Null for a name that is not
+ * PLAIN_NAME, or that is a view's name (then spawn-view means the view's parent).
  */
 export function firstViewGate(name: string): string | null {
   if (!PLAIN_NAME.test(name) || VIEW_NAME.test(name)) return null
   const self = `#{?#{==:#{${MARK.parentId}},},#{?#{session_grouped},#{?#{==:#{session_group},${name}},G,X},U},X}`
   const member = `#{?#{==:#{session_group},${name}},#{?#{session_attached},m,X},}`
   const letters = `#{S:#{?#{==:#{session_name},${name}},${self},${member}}}`
-  // one expansion of the loop (it costs tmux ~10 ms over 1000 sessions): U alone, or G among m's
-  return `#{m/r:^(U|m*Gm*)$,${letters}}`
+  const clientsShort = '#{e|<:#{e|-:#{session_group_attached},#{session_attached}},#{e|-:#{session_group_size},1}}'
+  return `#{?#{&&:#{session_grouped},${clientsShort}},0,#{m/r:^(U|m*Gm*)$,${letters}}}`
 }
 
 /** A format that expands to the id of the session named `name` (a name firstViewGate takes). */

@@ -297,12 +297,17 @@ export class Tmux {
   ): Promise<{ sessions: Session[]; made: { id: string; name: string } | null }> {
     const tag = listingTag()
     const list = ['list-sessions', '-F', sessionFormat(tag)]
-    // As in removeViews: show-options expands its option name, and a failed command ends the chain.
-    const pass = ['show-options', '-sv', `#{?${gate},buffer-limit,${LOOK_FIRST}}`]
+    // As in removeViews: show-options expands its option name (here with the parent as its
+    // target), and a failed command ends the chain. It fails, too, when there is no such parent.
+    const pass = ['show-options', '-sv', '-t', `=${parent}:`, `#{?${gate},buffer-limit,${LOOK_FIRST}}`]
     try {
       return { sessions: [], made: await this.newView(`=${parent}:`, makeName, marks, { first: [list, pass], formatMarks }) }
     } catch (e) {
-      if (e instanceof TmuxError && e.stderr.includes(LOOK_FIRST)) return { sessions: parseSessions(e.stdout, tag), made: null }
+      if (!(e instanceof TmuxError) || !['failed', 'no-session'].includes(e.kind)) throw e
+      // Nothing after the listing: the chain stopped before new-session printed the view's id, so
+      // nothing was made. Anything after it: a view was made, and the error is newView's to tell.
+      const end = `${tag}>\n`
+      if (e.stdout.endsWith(end) && e.stdout.split(`${tag}<`).length > 1) return { sessions: parseSessions(e.stdout, tag), made: null }
       throw e
     }
   }
