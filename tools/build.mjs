@@ -1,5 +1,6 @@
-// npm run build: bundle each script with its dependencies into dist/scripts/<name>.cjs, so hooks,
-// timers and terminals start plain `node` on one file: no TypeScript loader, no node_modules.
+// npm run build: bundle each script with its dependencies into dist/code/<name>.js, started by
+// dist/scripts/<name>.cjs with a V8 code cache, so hooks, timers and terminals start plain `node`:
+// no TypeScript loader, no node_modules.
 import { build } from 'esbuild'
 import { spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
