@@ -103,7 +103,8 @@ async function firstView(
   const gate = firstViewGate(parentName)
   if (gate === null) return tmux.listSessionsStrict()
   const t = now()
-  const marks = { [MARK.parent]: parentName, [MARK.created]: String(t), [MARK.claim]: newToken(), [MARK.claimAt]: String(t), ...tabMarks }
+  // the parent's id is not known yet: tmux fills it in from the session of that name
+  const marks = newViewMarks(parentName, t, tabMarks)
   const { sessions, made } = await tmux.listOrNewView(parentName, gate, nameFor(parentName, t), marks, { [MARK.parentId]: idOfNamed(parentName) })
   if (made === null) return sessions
   log(`Creating new view session: ${made.name}`)
@@ -118,7 +119,7 @@ async function createView(
   log: (line: string) => void,
 ): Promise<Spawned> {
   const t = now()
-  const marks = { ...parentMarks(parent, t), [MARK.claim]: newToken(), [MARK.claimAt]: String(t), ...tabMarks }
+  const marks = { [MARK.parentId]: parent.id, ...newViewMarks(parent.name, t, tabMarks) }
   try {
     const { id, name } = await tmux.newView(parent.id, nameFor(parent.name, t), marks)
     log(`Creating new view session: ${name}`)
@@ -133,6 +134,11 @@ async function createView(
 /** A view name maker for newView: the parent's name, the time, a fresh random part each call. */
 function nameFor(parent: string, t: number): () => string {
   return () => viewName(parent, t, 100000 + Math.floor(Math.random() * 900000))
+}
+
+/** The marks of a view made at `t`, but for its parent's id: parent name, time, a fresh claim, the tab's. */
+function newViewMarks(parentName: string, t: number, tabMarks: Record<string, string>): Record<string, string> {
+  return { [MARK.parent]: parentName, [MARK.created]: String(t), [MARK.claim]: newToken(), [MARK.claimAt]: String(t), ...tabMarks }
 }
 
 function parentMarks(parent: Session, createdSec: number): Record<string, string> {

@@ -16,6 +16,17 @@ const CHANGED = 'tmux-views: changed since the listing'
 const LOOK_FIRST = 'tmux-views: look at the listing first'
 
 /**
+ * A gate for the rest of a command line (one command group): tmux skips what follows a command that
+ * fails. show-options expands its option name as a format (with `target` as its context), so the
+ * gate names a real option while `format` is 1 and fails on the unknown option `shut` otherwise.
+ * An if-shell with the commands in a { } block would do the same, but tmux parses such a block
+ * slowly (~35 ms for 1000 kills, tmux 3.3a).
+ */
+function gate(format: string, shut: string, target?: string): string[] {
+  return ['show-options', '-sv', ...(target === undefined ? [] : ['-t', target]), `#{?${format},buffer-limit,${shut}}`]
+}
+
+/**
  * A fresh tag to frame one listing's rows and fields (sessionFormat). Math.random, not node:crypto
  * (~3 ms at start-up): it guards against values set before this listing, not against an adversary
  * who can predict it.
@@ -285,29 +296,28 @@ export class Tmux {
 
   /**
    * One call for a tab's usual case: the listing and, in the same atomic chain, a new view of the
-   * session named `parent` if `gate` (firstViewGate) expands to 1 right after the listing. `made`
+   * session named `parent` if `firstView` (firstViewGate) expands to 1 right after the listing. `made`
    * is null when it did not: nothing was made, and the caller decides from the listing.
    */
   async listOrNewView(
     parent: string,
-    gate: string,
+    firstView: string,
     makeName: () => string,
     marks: Record<string, string>,
     formatMarks: Record<string, string>,
   ): Promise<{ sessions: Session[]; made: { id: string; name: string } | null }> {
     const tag = listingTag()
     const list = ['list-sessions', '-F', sessionFormat(tag)]
-    // As in removeViews: show-options expands its option name (here with the parent as its
-    // target), and a failed command ends the chain. It fails, too, when there is no such parent.
-    const pass = ['show-options', '-sv', '-t', `=${parent}:`, `#{?${gate},buffer-limit,${LOOK_FIRST}}`]
+    // The gate has the parent as its target: it fails, too, when there is no such parent.
+    const pass = gate(firstView, LOOK_FIRST, `=${parent}:`)
     try {
       return { sessions: [], made: await this.newView(`=${parent}:`, makeName, marks, { first: [list, pass], formatMarks }) }
     } catch (e) {
       if (!(e instanceof TmuxError) || !['failed', 'no-session'].includes(e.kind)) throw e
-      // Nothing after the listing: the chain stopped before new-session printed the view's id, so
-      // nothing was made. Anything after it: a view was made, and the error is newView's to tell.
-      const end = `${tag}>\n`
-      if (e.stdout.endsWith(end) && e.stdout.split(`${tag}<`).length > 1) return { sessions: parseSessions(e.stdout, tag), made: null }
+      // Nothing after the listing's last row: the chain stopped before new-session printed the
+      // view's id, so nothing was made. Anything after it: a view was made, and the error is
+      // newView's to tell.
+      if (e.stdout.endsWith(`${tag}>\n`)) return { sessions: parseSessions(e.stdout, tag), made: null }
       throw e
     }
   }
@@ -366,14 +376,9 @@ export class Tmux {
     // every session, checked in the same atomic batch as the kills), the kills need no guards.
     const unchanged = seen && keepsEveryGroup(seen, views) ? worldUnchanged(seen) : null
     if (unchanged !== null) {
-      // One line, one command group: tmux skips the rest of a line after a command that fails.
-      // show-options expands its option name as a format, so the gate names a real option while
-      // the server is as listed and fails (an unknown option) otherwise. An if-shell with the
-      // kills in a { } block would do the same, but tmux parses such a block slowly (~35 ms for
-      // 1000 kills, tmux 3.3a, more than the check it guards).
-      const gate = `show-options -sv ${quoteForTmux(`#{?${unchanged},buffer-limit,${CHANGED}}`)}`
+      // One line, one command group: the kills run only past the gate.
       const { stdout, stderr } = await this.source([
-        [gate, ...views.map((v) => `kill-session -t ${quoteForTmux(v.id)}`)].join(' ; '),
+        [gate(unchanged, CHANGED).map(quoteForTmux).join(' '), ...views.map((v) => `kill-session -t ${quoteForTmux(v.id)}`)].join(' ; '),
         "list-sessions -F '#{session_id}'",
       ])
       if (!stderr.includes(CHANGED)) {
